@@ -1,0 +1,41 @@
+package dev.portoser.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import picocli.CommandLine.Command;
+
+/** {@code portoser}: the top-level command. */
+@Command(name = "portoser",
+        mixinStandardHelpOptions = true,
+        versionProvider = PortoserCommand.Version.class,
+        description = "Deploy and watch the services of a registry.yml over plain SSH.",
+        subcommands = {RegistryCommand.class},
+        footerHeading = "%nExit codes:%n",
+        footer = {"  0  success (for 'registry validate': the registry is valid; warnings allowed)",
+                "  1  the command found a failure (an invalid registry)",
+                "  2  usage error, or the registry file was not found"})
+final class PortoserCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    /** Reads the version Maven wrote into the jar. */
+    static final class Version implements picocli.CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = Version.class.getResourceAsStream("/dev-portoser-cli-version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"portoser " + p.getProperty("version", "(unknown version)"),
+                    "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"};
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package dev.portoser.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code portoser registry}: work with the registry file itself. */
+@Command(name = "registry", mixinStandardHelpOptions = true,
+        description = "Check the registry file.",
+        subcommands = {ValidateCommand.class})
+final class RegistryCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "a registry command is required (validate)");
+    }
+}

@@ -1,0 +1,62 @@
+package dev.portoser.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the packaged CLI as a user would: a separate process, its exit code and its output. */
+final class CliProcess {
+    /** The shaded jar that {@code ./portoser} runs; built in the package phase, before the ITs. */
+    static final Path JAR = Path.of("target/portoser.jar").toAbsolutePath();
+
+    /**
+     * What a run printed and returned.
+     *
+     * @param exitCode the exit code
+     * @param stdout standard output
+     * @param stderr standard error
+     */
+    record Result(int exitCode, String stdout, String stderr) {
+    }
+
+    private CliProcess() {
+    }
+
+    static Result run(Path workDir, Map<String, String> environment, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-jar");
+        command.add(JAR.toString());
+        command.addAll(List.of(args));
+        return exec(command, workDir, environment);
+    }
+
+    static Result exec(List<String> command, Path workDir, Map<String, String> environment)
+            throws IOException, InterruptedException {
+        if (!Files.exists(JAR)) {
+            throw new IllegalStateException(JAR + " is missing: run the ITs through 'mvn verify'");
+        }
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
+        builder.environment().remove("REGISTRY_FILE");
+        builder.environment().putAll(environment);
+        Path out = Files.createTempFile("portoser-out", ".txt");
+        Path err = Files.createTempFile("portoser-err", ".txt");
+        try {
+            Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("portoser did not finish in 120 s: " + command);
+            }
+            return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+}
