@@ -47,7 +47,7 @@ class RegistrySchemaTest {
 
     static Stream<Path> examples() throws IOException {
         List<Path> all = new ArrayList<>();
-        for (Path dir : List.of(Path.of("src/test/resources/seed"), Path.of("src/main/resources/dev/portoser/demo"))) {
+        for (Path dir : List.of(Path.of("src/test/resources/seed"), Path.of("../examples"))) {
             if (Files.isDirectory(dir)) {
                 try (Stream<Path> files = Files.list(dir)) {
                     files.filter(p -> p.toString().endsWith(".yml")).sorted().forEach(all::add);

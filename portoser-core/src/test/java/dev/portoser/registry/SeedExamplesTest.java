@@ -37,6 +37,15 @@ class SeedExamplesTest {
     }
 
     @Test
+    void theRepositoryExampleLoads() {
+        Registry registry = Registry.loader().variable("ENVIRONMENT", "production").build()
+                .load(Path.of("../examples/registry.yml"));
+        assertThat(registry.services()).containsKeys("postgres", "redis", "api", "worker", "nginx");
+        assertThat(registry.group("web-stack").orElseThrow().members()).containsExactly("api", "nginx", "postgres", "redis");
+        assertThat(registry.warnings()).isEmpty();
+    }
+
+    @Test
     void machinesKeepEveryFieldAndTheSshDefaults() {
         Machine m1 = load("machines.yml").machine("m1").orElseThrow();
         assertThat(m1).isEqualTo(new Machine("m1", "192.168.0.245", "admin", Platform.DARWIN, 22, "~/.ssh/id_rsa",
