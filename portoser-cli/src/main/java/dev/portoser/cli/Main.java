@@ -48,6 +48,14 @@ public final class Main {
                 cli.getErr().println("portoser: " + e.getMessage());
                 return ExitCodes.USAGE;
             }
+            if (e instanceof FailedException || e instanceof dev.portoser.PortoserException) {
+                // Expected failures: the message says it all.
+                cli.getErr().println("portoser: " + e.getMessage());
+                if (parsed.hasMatchedOption("--verbose")) {
+                    e.printStackTrace(cli.getErr());
+                }
+                return ExitCodes.FAILED;
+            }
             cli.getErr().println("portoser: " + e.getMessage());
             if (parsed.hasMatchedOption("--verbose")) {
                 e.printStackTrace(cli.getErr());

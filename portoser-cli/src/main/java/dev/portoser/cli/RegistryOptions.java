@@ -46,6 +46,24 @@ final class RegistryOptions {
         throw new UsageException("no registry found: give --registry FILE, set REGISTRY_FILE, or create ./registry.yml");
     }
 
+    /**
+     * Loads the registry, or prints its problems to standard error and fails with exit code 1.
+     *
+     * @param err where problems go
+     * @return the registry
+     */
+    Registry load(java.io.PrintWriter err) {
+        Path file = locate(System::getenv);
+        try {
+            Registry registry = loader().load(file);
+            registry.warnings().forEach(err::println);
+            return registry;
+        } catch (dev.portoser.registry.RegistryException e) {
+            e.problems().forEach(err::println);
+            throw new FailedException(file + ": invalid: fix the registry first (portoser registry validate)");
+        }
+    }
+
     /** A loader with the template variables and environment fallback asked for. */
     RegistryLoader loader() {
         RegistryLoader.Builder builder = Registry.loader().variables(variables);

@@ -1,7 +1,5 @@
 package dev.portoser.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.portoser.registry.Problem;
 import dev.portoser.registry.Registry;
 import dev.portoser.registry.RegistryException;
@@ -73,7 +71,7 @@ final class ValidateCommand implements Callable<Integer> {
         return n + " " + word + (n == 1 ? "" : "s");
     }
 
-    private static String json(Path file, Registry registry, List<Problem> problems) throws Exception {
+    private static String json(Path file, Registry registry, List<Problem> problems) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("schemaVersion", SCHEMA_VERSION);
         doc.put("registry", file.toString());
@@ -93,6 +91,6 @@ final class ValidateCommand implements Callable<Integer> {
             m.put("message", p.message());
             return m;
         }).toList());
-        return new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS).writeValueAsString(doc);
+        return Json.write(doc);
     }
 }

@@ -59,7 +59,7 @@ public final class RegistryRules {
             if (service.machine() != null && !machines.containsKey(service.machine())) {
                 error(at + ".machine", "unknown machine '" + service.machine() + "'"
                         + Suggestions.didYouMean(service.machine(), machines.keySet()) + "; machines are: "
-                        + names(machines.keySet()));
+                        + Texts.names(machines.keySet()));
             }
             List<String> deps = service.dependsOn();
             for (int i = 0; i < deps.size(); i++) {
@@ -215,14 +215,6 @@ public final class RegistryRules {
         return groups;
     }
 
-    private static String names(Set<String> names) {
-        if (names.isEmpty()) {
-            return "(none)";
-        }
-        List<String> sorted = new ArrayList<>(new TreeSet<>(names));
-        return sorted.size() <= 10 ? String.join(", ", sorted)
-                : String.join(", ", sorted.subList(0, 10)) + " and " + (sorted.size() - 10) + " more";
-    }
 
     private void error(String modelPath, String message) {
         add(Severity.ERROR, modelPath, message);

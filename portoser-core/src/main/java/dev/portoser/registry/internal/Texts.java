@@ -8,6 +8,21 @@ public final class Texts {
     }
 
     /**
+     * Names for a message: sorted, the first ten, then "and N more"; "(none)" when there are none.
+     *
+     * @param names the names; must not be null
+     * @return the list as text
+     */
+    public static String names(java.util.Collection<String> names) {
+        java.util.List<String> sorted = new java.util.ArrayList<>(new java.util.TreeSet<>(names));
+        if (sorted.isEmpty()) {
+            return "(none)";
+        }
+        return sorted.size() <= 10 ? String.join(", ", sorted)
+                : String.join(", ", sorted.subList(0, 10)) + " and " + (sorted.size() - 10) + " more";
+    }
+
+    /**
      * The text as it may appear inside quotes in a message.
      *
      * @param text what the user wrote; must not be null

@@ -1,0 +1,61 @@
+package dev.portoser.cli;
+
+import dev.portoser.plan.Plan;
+import dev.portoser.plan.Planner;
+import dev.portoser.registry.Registry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code portoser deploy}: plan the deployment of services, a group, or everything. */
+@Command(name = "deploy", mixinStandardHelpOptions = true,
+        description = {"Plan a deployment: the services named, and first everything they depend on.",
+                "This version plans only: give --dry-run to print the plan (executing it comes with the executor)."})
+final class DeployCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    RegistryOptions options;
+
+    @Parameters(paramLabel = "SERVICE", arity = "0..*", description = "Services to deploy.")
+    List<String> services = new ArrayList<>();
+
+    @Option(names = "--group", paramLabel = "GROUP", description = "Deploy every service of a group.")
+    @Nullable String group;
+
+    @Option(names = "--all", description = "Deploy every service of the registry.")
+    boolean all;
+
+    @Option(names = "--dry-run", description = "Print the plan and do nothing.")
+    boolean dryRun;
+
+    @Option(names = "--json", description = "With --dry-run: print the plan as JSON (a saved plan).")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        int chosen = (services.isEmpty() ? 0 : 1) + (group == null ? 0 : 1) + (all ? 1 : 0);
+        if (chosen != 1) {
+            throw new UsageException("name what to deploy: SERVICE..., --group GROUP or --all (exactly one of them)");
+        }
+        if (!dryRun) {
+            throw new UsageException("this version of portoser plans deployments but does not run them yet; "
+                    + "add --dry-run to see the plan");
+        }
+        Registry registry = options.load(spec.commandLine().getErr());
+        Planner planner = Planner.of(registry);
+        Plan plan = all ? planner.all() : group != null ? planner.group(group)
+                : planner.deploy(services.toArray(String[]::new));
+        spec.commandLine().getOut().print(json ? plan.toJson() : plan.render());
+        spec.commandLine().getOut().flush();
+        return ExitCodes.OK;
+    }
+}
