@@ -2,9 +2,7 @@ package dev.portoser.plan;
 
 import dev.portoser.plan.internal.Fingerprints;
 import dev.portoser.plan.internal.PlanDocument;
-import dev.portoser.registry.Machine;
 import dev.portoser.registry.Registry;
-import dev.portoser.registry.Service;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -59,7 +57,7 @@ public record Plan(Action action, String scope, List<String> targets, List<Step>
         steps = List.copyOf(steps);
         assignedPorts = Collections.unmodifiableMap(new TreeMap<>(assignedPorts));
         TreeMap<String, Map<String, String>> prints = new TreeMap<>();
-        fingerprints.forEach((k, v) -> prints.put(k, Collections.unmodifiableSortedMap(new TreeMap<>(v))));
+        fingerprints.forEach((k, v) -> prints.put(k, Map.copyOf(v)));
         fingerprints = Collections.unmodifiableMap(prints);
         Map<String, Step> seen = new HashMap<>();
         for (Step step : steps) {
@@ -152,7 +150,7 @@ public record Plan(Action action, String scope, List<String> targets, List<Step>
                 return;
             }
             List<String> changed = new ArrayList<>();
-            fields.forEach((field, print) -> {
+            new TreeMap<>(fields).forEach((field, print) -> {
                 if (!print.equals(now.get().get(field))) {
                     changed.add(field);
                 }
@@ -175,11 +173,5 @@ public record Plan(Action action, String scope, List<String> targets, List<Step>
         if (!changes.isEmpty()) {
             throw new StalePlanException(changes);
         }
-    }
-
-    /** Fingerprints of one service and of its machine, keyed as in {@link #fingerprints()}. */
-    static void fingerprint(Map<String, Map<String, String>> into, Service service, Machine machine) {
-        into.putIfAbsent("services." + service.name(), Fingerprints.fields(service));
-        into.putIfAbsent("machines." + machine.name(), Fingerprints.fields(machine));
     }
 }

@@ -29,7 +29,6 @@ import org.jgrapht.Graph;
 import org.jgrapht.Graphs;
 import org.jgrapht.graph.DefaultDirectedGraph;
 import org.jgrapht.graph.DefaultEdge;
-import org.jgrapht.traverse.TopologicalOrderIterator;
 
 /**
  * Makes {@link Plan}s from a registry: dependencies first when starting, dependents first when stopping.
@@ -53,10 +52,13 @@ public final class Planner {
     /** An edge a -> b means a depends on b. */
     private final Graph<String, DefaultEdge> graph;
     private final Map<String, Integer> autoPorts;
+    /** Field fingerprints of every machine and service, computed once: plans copy what they need. */
+    private final Map<String, Map<String, String>> fieldPrints;
 
     private Planner(Registry registry) {
         this.registry = registry;
-        this.fingerprint = Fingerprints.of(registry);
+        this.fieldPrints = Fingerprints.fieldsOfAll(registry);
+        this.fingerprint = Fingerprints.of(registry, fieldPrints);
         this.graph = new DefaultDirectedGraph<>(DefaultEdge.class);
         registry.services().keySet().forEach(graph::addVertex);
         for (Service s : registry.services().values()) {
@@ -216,10 +218,10 @@ public final class Planner {
                         List.of(migrateId), List.of(), "the old instance, once " + s.name() + " is healthy on "
                         + target.name(), null));
         Map<String, Map<String, String>> prints = new TreeMap<>();
-        Plan.fingerprint(prints, s, machineOf(s));
-        prints.putIfAbsent("machines." + target.name(), Fingerprints.fields(target));
+        addPrints(prints, s);
+        prints.put("machines." + target.name(), fieldPrints.get("machines." + target.name()));
         for (String dependency : dependenciesOf(s.name())) {
-            Plan.fingerprint(prints, service(dependency), machineOf(service(dependency)));
+            addPrints(prints, service(dependency));
         }
         return build(Action.MIGRATE, s.name() + " to " + target.name(), List.of(s.name()), drafts, prints);
     }
@@ -262,11 +264,11 @@ public final class Planner {
     }
 
     private Plan assemble(Action action, String scope, List<String> targets, Collection<StepDraft> drafts) {
-        Map<String, Map<String, String>> prints = new TreeMap<>();
+        Map<String, Map<String, String>> prints = new HashMap<>();
         for (StepDraft d : drafts) {
-            Plan.fingerprint(prints, d.service(), machineOf(d.service()));
+            addPrints(prints, d.service());
             for (String gate : d.healthGates()) {
-                Plan.fingerprint(prints, service(gate), machineOf(service(gate)));
+                addPrints(prints, service(gate));
             }
         }
         List<StepDraft> withPorts = drafts.stream().map(d -> d.service().autoPort()
@@ -277,27 +279,7 @@ public final class Planner {
     /** Orders the drafts topologically, gives each its wave, and sorts by wave then service name. */
     private Plan build(Action action, String scope, List<String> targets, Collection<StepDraft> drafts,
                        Map<String, Map<String, String>> prints) {
-        Graph<String, DefaultEdge> order = new DefaultDirectedGraph<>(DefaultEdge.class);
-        Map<String, StepDraft> byId = new HashMap<>();
-        for (StepDraft d : drafts) {
-            order.addVertex(d.id());
-            byId.put(d.id(), d);
-        }
-        for (StepDraft d : drafts) {
-            for (String before : d.waitsFor()) {
-                order.addEdge(before, d.id());
-            }
-        }
-        Map<String, Integer> waves = new HashMap<>();
-        TopologicalOrderIterator<String, DefaultEdge> topo = new TopologicalOrderIterator<>(order, Comparator.naturalOrder());
-        while (topo.hasNext()) {
-            String id = topo.next();
-            int wave = 0;
-            for (String before : Graphs.predecessorListOf(order, id)) {
-                wave = Math.max(wave, waves.get(before) + 1);
-            }
-            waves.put(id, wave);
-        }
+        Map<String, Integer> waves = waves(drafts);
         List<Step> steps = drafts.stream()
                 .map(d -> new Step(d.id(), d.action(), d.service().name(), d.machine(), d.fromMachine(),
                         d.service().type(), d.waitsFor(), d.healthGates(), d.reason(), waves.get(d.id()), d.port()))
@@ -306,6 +288,41 @@ public final class Planner {
         Map<String, Integer> ports = new TreeMap<>();
         steps.stream().filter(s -> s.port() != null).forEach(s -> ports.put(s.service(), s.port()));
         return new Plan(action, scope, targets, steps, fingerprint, ports, prints);
+    }
+
+    /**
+     * Each step's wave: 0 when it waits for nothing, else one more than the latest step it waits for (Kahn's
+     * algorithm, iterative, so a chain of any length is fine).
+     */
+    private static Map<String, Integer> waves(Collection<StepDraft> drafts) {
+        Map<String, List<String>> waiters = new HashMap<>();
+        Map<String, Integer> pending = new HashMap<>();
+        Deque<String> ready = new ArrayDeque<>();
+        for (StepDraft d : drafts) {
+            pending.put(d.id(), d.waitsFor().size());
+            if (d.waitsFor().isEmpty()) {
+                ready.add(d.id());
+            }
+            for (String before : d.waitsFor()) {
+                waiters.computeIfAbsent(before, k -> new ArrayList<>()).add(d.id());
+            }
+        }
+        Map<String, Integer> waves = new HashMap<>();
+        ready.forEach(id -> waves.put(id, 0));
+        while (!ready.isEmpty()) {
+            String id = ready.poll();
+            int next = waves.get(id) + 1;
+            for (String waiter : waiters.getOrDefault(id, List.of())) {
+                waves.merge(waiter, next, Math::max);
+                if (pending.merge(waiter, -1, Integer::sum) == 0) {
+                    ready.add(waiter);
+                }
+            }
+        }
+        if (waves.size() != drafts.size()) {
+            throw new IllegalStateException("the steps wait for each other in a cycle");
+        }
+        return waves;
     }
 
     /** The names, each checked, without repeats, in the order given. */
@@ -349,12 +366,14 @@ public final class Planner {
         return Graphs.predecessorListOf(graph, service).stream().distinct().sorted().toList();
     }
 
-    private Service service(String name) {
-        return registry.services().get(name);
+    /** Adds the field fingerprints of a service and of its machine. */
+    private void addPrints(Map<String, Map<String, String>> into, Service s) {
+        into.computeIfAbsent("services." + s.name(), fieldPrints::get);
+        into.computeIfAbsent("machines." + s.machine(), fieldPrints::get);
     }
 
-    private Machine machineOf(Service s) {
-        return registry.machines().get(s.machine());
+    private Service service(String name) {
+        return registry.services().get(name);
     }
 
 

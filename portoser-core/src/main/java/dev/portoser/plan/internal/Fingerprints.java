@@ -4,6 +4,7 @@ import dev.portoser.registry.Machine;
 import dev.portoser.registry.Registry;
 import dev.portoser.registry.Service;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -11,46 +12,87 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * SHA-256 fingerprints of registry content, for plans: the whole registry, and each field of the machines and
- * services a plan touches, so a stale plan can say which fields changed without storing their values.
+ * Fingerprints of registry content, for plans: SHA-256 of the whole registry, and a 64-bit hash of each field
+ * of each machine and service, so a stale plan can say which fields changed without storing their values.
  * Stateless and thread-safe.
  */
 public final class Fingerprints {
     private static final HexFormat HEX = HexFormat.of();
 
+    /** Record accessors, looked up once per class: reflection on records is slow to set up. */
+    private static final ClassValue<Accessors> ACCESSORS = new ClassValue<>() {
+        @Override
+        protected Accessors computeValue(Class<?> type) {
+            return new Accessors(type.getRecordComponents());
+        }
+    };
+
     private Fingerprints() {
     }
 
-    /** The fingerprint of the whole registry content (machines, services, groups), independent of file order. */
-    public static String of(Registry registry) {
-        StringBuilder sb = new StringBuilder();
-        new TreeMap<>(registry.machines()).forEach((n, m) -> sb.append("m:").append(n).append('=').append(canonical(m)).append('\n'));
-        new TreeMap<>(registry.services()).forEach((n, s) -> sb.append("s:").append(n).append('=').append(canonical(s)).append('\n'));
-        new TreeMap<>(registry.groups()).forEach((n, g) -> sb.append("g:").append(n).append('=').append(canonical(g)).append('\n'));
-        return sha256(sb.toString());
+    /**
+     * Per-field fingerprints of every machine and service, keyed {@code machines.NAME} and {@code services.NAME}.
+     *
+     * @param registry the registry
+     * @return the fingerprints, sorted by key
+     */
+    public static Map<String, Map<String, String>> fieldsOfAll(Registry registry) {
+        Map<String, Map<String, String>> all = new TreeMap<>();
+        registry.machines().forEach((n, m) -> all.put("machines." + n, fields(m)));
+        registry.services().forEach((n, s) -> all.put("services." + n, fields(s)));
+        return all;
     }
 
-    /** Per-field fingerprints of a machine, by YAML-like field name, in component order. */
+    /**
+     * The fingerprint of the whole registry content, independent of file order: SHA-256 over every field
+     * fingerprint and every group.
+     *
+     * @param registry the registry
+     * @param fields its field fingerprints, as {@link #fieldsOfAll(Registry)} gives them
+     * @return 64 hex digits
+     */
+    public static String of(Registry registry, Map<String, Map<String, String>> fields) {
+        MessageDigest digest = sha256();
+        StringBuilder line = new StringBuilder(256);
+        String[] machineFields = ACCESSORS.get(Machine.class).sortedFieldNames;
+        String[] serviceFields = ACCESSORS.get(Service.class).sortedFieldNames;
+        Map<String, Map<String, String>> sorted = fields instanceof java.util.SortedMap ? fields : new TreeMap<>(fields);
+        sorted.forEach((key, prints) -> {
+            line.setLength(0);
+            line.append(key).append('\n');
+            for (String field : key.startsWith("machines.") ? machineFields : serviceFields) {
+                line.append(prints.get(field)); // fixed order per kind, so the names need not be hashed
+            }
+            digest.update(line.append('\n').toString().getBytes(StandardCharsets.UTF_8));
+        });
+        new TreeMap<>(registry.groups()).forEach((n, g) -> digest.update(
+                ("groups." + n + '=' + canonical(g) + '\n').getBytes(StandardCharsets.UTF_8)));
+        return HEX.formatHex(digest.digest());
+    }
+
+    /** Per-field fingerprints of a machine, by YAML-like field name (an immutable map, in no particular order). */
     public static Map<String, String> fields(Machine machine) {
         return fieldsOf(machine);
     }
 
-    /** Per-field fingerprints of a service, by YAML-like field name, in component order. */
+    /** Per-field fingerprints of a service, by YAML-like field name (an immutable map, in no particular order). */
     public static Map<String, String> fields(Service service) {
         return fieldsOf(service);
     }
 
     private static Map<String, String> fieldsOf(Record record) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        for (RecordComponent c : record.getClass().getRecordComponents()) {
-            fields.put(snake(c.getName()), sha256(canonical(value(c, record))).substring(0, 16));
+        Accessors accessors = ACCESSORS.get(record.getClass());
+        Map<String, String> fields = new HashMap<>();
+        for (int i = 0; i < accessors.methods.length; i++) {
+            fields.put(accessors.fieldNames[i], fnv64(canonical(accessors.value(i, record))));
         }
-        return fields;
+        return Map.copyOf(fields);
     }
 
     /** A deterministic text form of a value: records by component, maps by sorted key, durations in ISO form. */
@@ -64,10 +106,11 @@ public final class Fingerprints {
         if (value == null) {
             sb.append("~");
         } else if (value instanceof Record record) {
+            Accessors accessors = ACCESSORS.get(record.getClass());
             sb.append('{');
-            for (RecordComponent c : record.getClass().getRecordComponents()) {
-                sb.append(c.getName()).append(':');
-                append(sb, value(c, record));
+            for (int i = 0; i < accessors.methods.length; i++) {
+                sb.append(accessors.names[i]).append(':');
+                append(sb, accessors.value(i, record));
                 sb.append(',');
             }
             sb.append('}');
@@ -101,23 +144,51 @@ public final class Fingerprints {
         sb.append('"').append(s.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
     }
 
-    private static Object value(RecordComponent c, Record record) {
+    /** 64-bit FNV-1a as 16 hex digits: a change detector for one field, not a security measure. */
+    static String fnv64(String text) {
+        long hash = 0xcbf29ce484222325L;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            hash = (hash ^ (c & 0xff)) * 0x100000001b3L;
+            hash = (hash ^ (c >>> 8)) * 0x100000001b3L;
+        }
+        return HEX.toHexDigits(hash);
+    }
+
+    private static MessageDigest sha256() {
         try {
-            return c.getAccessor().invoke(record);
-        } catch (IllegalAccessException | InvocationTargetException e) {
-            throw new IllegalStateException("cannot read " + c.getName(), e);
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
         }
     }
 
-    private static String snake(String camel) {
-        return camel.replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT);
-    }
+    /** The accessors and names of one record class. */
+    private static final class Accessors {
+        final Method[] methods;
+        final String[] names;
+        final String[] fieldNames;
+        final String[] sortedFieldNames;
 
-    static String sha256(String text) {
-        try {
-            return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        Accessors(RecordComponent[] components) {
+            methods = new Method[components.length];
+            names = new String[components.length];
+            fieldNames = new String[components.length];
+            for (int i = 0; i < components.length; i++) {
+                methods[i] = components[i].getAccessor();
+                names[i] = components[i].getName();
+                fieldNames[i] = names[i].replaceAll("([A-Z])", "_$1").toLowerCase(Locale.ROOT);
+            }
+            sortedFieldNames = fieldNames.clone();
+            java.util.Arrays.sort(sortedFieldNames);
+        }
+
+        Object value(int i, Record record) {
+            try {
+                return methods[i].invoke(record);
+            } catch (IllegalAccessException | InvocationTargetException e) {
+                throw new IllegalStateException("cannot read " + names[i], e);
+            }
         }
     }
 }
