@@ -1,0 +1,61 @@
+package dev.portoser.transport;
+
+import dev.portoser.registry.Machine;
+import java.time.Duration;
+
+/**
+ * A connection to one machine: runs commands and moves files. Implementations are thread-safe: many commands
+ * may run at once over one transport. {@link #close()} is idempotent.
+ *
+ * <p>Relative paths are relative to the login's home directory. Every operation is bounded in time: a command by
+ * its {@link Command#timeout()}, file operations and reachability by the transport's own timeouts.
+ */
+public interface Transport extends AutoCloseable {
+
+    /** The machine this transport reaches. */
+    Machine machine();
+
+    /**
+     * Runs a command and waits for it to end.
+     *
+     * @param command what to run; must not be null
+     * @return how it ended; a non-zero exit code is returned, not thrown
+     * @throws TransportTimeoutException when it runs longer than its timeout (it is killed first)
+     * @throws TransportException when the machine cannot be reached or the connection breaks
+     */
+    CommandResult exec(Command command);
+
+    /**
+     * Writes a file atomically: the bytes go to a temporary file in the same directory, which gets its mode and is
+     * then renamed over the target, so a reader sees the old file or the new one, never half of one. The parent
+     * directory must exist.
+     *
+     * @param bytes the content; must not be null
+     * @param path the target path; must not be null
+     * @param mode the POSIX permission bits, such as {@code 0600}
+     * @throws TransportException when the file cannot be written
+     */
+    void upload(byte[] bytes, String path, int mode);
+
+    /**
+     * Reads a whole file.
+     *
+     * @param path the file; must not be null
+     * @return its bytes
+     * @throws NoSuchRemoteFileException when there is no such file
+     * @throws TransportException when it cannot be read
+     */
+    byte[] read(String path);
+
+    /**
+     * Whether the machine answers within the timeout (a connection is made and a trivial command runs).
+     *
+     * @param timeout how long to try; must be positive
+     * @return true when it answered
+     */
+    boolean isReachable(Duration timeout);
+
+    /** Releases the connection; idempotent. */
+    @Override
+    void close();
+}
