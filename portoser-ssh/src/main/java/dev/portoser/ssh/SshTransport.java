@@ -1,0 +1,283 @@
+package dev.portoser.ssh;
+
+import dev.portoser.registry.Machine;
+import dev.portoser.ssh.internal.Failures;
+import dev.portoser.ssh.internal.RemoteWrapper;
+import dev.portoser.transport.Command;
+import dev.portoser.transport.CommandResult;
+import dev.portoser.transport.NoSuchRemoteFileException;
+import dev.portoser.transport.OutputListener;
+import dev.portoser.transport.Transport;
+import dev.portoser.transport.TransportException;
+import dev.portoser.transport.TransportTimeoutException;
+import dev.portoser.transport.internal.OutputCollector;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import net.schmizz.sshj.connection.ConnectionException;
+import net.schmizz.sshj.connection.channel.direct.Session;
+import net.schmizz.sshj.connection.channel.direct.Signal;
+import net.schmizz.sshj.sftp.FileAttributes;
+import net.schmizz.sshj.sftp.OpenMode;
+import net.schmizz.sshj.sftp.RemoteFile;
+import net.schmizz.sshj.sftp.Response;
+import net.schmizz.sshj.sftp.SFTPClient;
+import net.schmizz.sshj.sftp.SFTPException;
+
+/**
+ * A transport to one machine over the factory's shared SSH connection. Thread-safe; closing it does not close
+ * the shared connection (the factory does).
+ */
+final class SshTransport implements Transport {
+    private final SshTransportFactory factory;
+    private final Machine machine;
+    private volatile boolean closed;
+
+    SshTransport(SshTransportFactory factory, Machine machine) {
+        this.factory = factory;
+        this.machine = machine;
+    }
+
+    @Override
+    public Machine machine() {
+        return machine;
+    }
+
+    @Override
+    public CommandResult exec(Command command) {
+        Objects.requireNonNull(command, "command == null");
+        checkOpen();
+        long start = System.nanoTime();
+        long deadline = start + command.timeout().toNanos();
+        SshTransportFactory.Connection connection = factory.connection(machine);
+        acquire(connection, command.timeout());
+        try (Session session = connection.client.startSession()) {
+            Session.Command running = session.exec(RemoteWrapper.commandLine(command));
+            OutputCollector out = new OutputCollector(OutputListener.Stream.STDOUT, command.output());
+            OutputCollector err = new OutputCollector(OutputListener.Stream.STDERR, command.output());
+            Future<?> outDone = factory.pumps().submit(() -> drain(out, running.getInputStream()));
+            Future<?> errDone = factory.pumps().submit(() -> drain(err, running.getErrorStream()));
+            byte[] stdin = command.stdin();
+            OutputStream input = running.getOutputStream();
+            if (stdin == null) {
+                input.close(); // sends EOF: a command reading stdin ends instead of waiting forever
+            } else {
+                factory.pumps().submit(() -> feed(input, stdin));
+            }
+            if (!awaitExit(connection, running, deadline)) {
+                stop(running);
+                throw new TransportTimeoutException(machine.name(), "command on " + machine.name() + " ran longer than "
+                        + command.timeout() + " and was killed (" + command + ")", null);
+            }
+            long left = Math.max(1_000_000_000L, deadline - System.nanoTime());
+            outDone.get(left, TimeUnit.NANOSECONDS);
+            errDone.get(left, TimeUnit.NANOSECONDS);
+            Integer status = running.getExitStatus();
+            Signal signal = running.getExitSignal();
+            int exit = status != null ? status : signal != null ? 128 + signalNumber(signal) : 255;
+            return new CommandResult(exit, out.text(), err.text(), Duration.ofNanos(System.nanoTime() - start),
+                    signal == null ? null : signal.name());
+        } catch (TransportException e) {
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransportException(machine.name(), "interrupted while running a command on " + machine.name(), e);
+        } catch (ExecutionException | TimeoutException | IOException e) {
+            factory.evict(machine, connection);
+            throw Failures.lost(machine, e, "running a command");
+        } finally {
+            connection.channels.release();
+        }
+    }
+
+    /** Waits for the command's channel to close; false when the deadline passed first. */
+    private static boolean awaitExit(SshTransportFactory.Connection connection, Session.Command running, long deadline)
+            throws ConnectionException {
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return !running.isOpen();
+            }
+            try {
+                running.join(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
+                return true;
+            } catch (ConnectionException e) {
+                if (!running.isOpen()) {
+                    return true;
+                }
+                if (!connection.client.isConnected()) {
+                    throw e;
+                }
+                // Still running: SSHJ signals a wait that timed out with this exception. Keep waiting.
+            }
+        }
+    }
+
+    /** Ends a command: TERM makes the remote wrapper kill the whole process tree; closing the channel also does. */
+    private static void stop(Session.Command running) {
+        try {
+            running.signal(Signal.TERM);
+        } catch (IOException | RuntimeException e) {
+            // The channel may already be gone; closing it below is enough.
+        }
+        try {
+            running.close();
+        } catch (IOException | RuntimeException e) {
+            // Same.
+        }
+    }
+
+    private void acquire(SshTransportFactory.Connection connection, Duration timeout) {
+        try {
+            if (!connection.channels.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw new TransportTimeoutException(machine.name(), "every SSH channel to " + machine.name()
+                        + " stayed busy for " + timeout, null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransportException(machine.name(), "interrupted while waiting for a channel to " + machine.name(), e);
+        }
+    }
+
+    private static Void drain(OutputCollector collector, InputStream in) throws IOException {
+        collector.drain(in);
+        return null;
+    }
+
+    private static void feed(OutputStream stdin, byte[] bytes) {
+        try (stdin) {
+            stdin.write(bytes);
+            stdin.flush();
+        } catch (IOException e) {
+            // The command ended without reading all of its input; that is its business.
+        }
+    }
+
+    private static int signalNumber(Signal signal) {
+        return switch (signal) {
+            case HUP -> 1;
+            case INT -> 2;
+            case QUIT -> 3;
+            case ILL -> 4;
+            case ABRT -> 6;
+            case FPE -> 8;
+            case KILL -> 9;
+            case USR1 -> 10;
+            case SEGV -> 11;
+            case USR2 -> 12;
+            case PIPE -> 13;
+            case ALRM -> 14;
+            case TERM -> 15;
+            default -> 0;
+        };
+    }
+
+    @Override
+    public void upload(byte[] bytes, String path, int mode) {
+        Objects.requireNonNull(bytes, "bytes == null");
+        Objects.requireNonNull(path, "path == null");
+        checkOpen();
+        int slash = path.lastIndexOf('/');
+        String temp = (slash < 0 ? "" : path.substring(0, slash + 1)) + "." + path.substring(slash + 1) + ".portoser-"
+                + UUID.randomUUID() + ".tmp";
+        withSftp("writing " + path, sftp -> {
+            // Created owner-only, filled, given its mode, then renamed over the target with rename(2).
+            try (RemoteFile file = sftp.open(temp, EnumSet.of(OpenMode.CREAT, OpenMode.EXCL, OpenMode.WRITE),
+                    new FileAttributes.Builder().withPermissions(0600).build())) {
+                int chunk = 32 * 1024;
+                for (int offset = 0; offset < bytes.length; offset += chunk) {
+                    file.write(offset, bytes, offset, Math.min(chunk, bytes.length - offset));
+                }
+            } catch (SFTPException e) {
+                throw new TransportException(machine.name(), "cannot write " + path + " on " + machine.name() + ": "
+                        + e.getMessage(), e);
+            }
+            sftp.chmod(temp, mode);
+            return null;
+        });
+        CommandResult moved = exec(Command.of("mv", "-f", "--", temp, path).timeout(Duration.ofSeconds(30)));
+        if (!moved.succeeded()) {
+            exec(Command.of("rm", "-f", "--", temp).timeout(Duration.ofSeconds(30)));
+            throw new TransportException(machine.name(), "cannot write " + path + " on " + machine.name() + ": "
+                    + moved.tail(3), null);
+        }
+    }
+
+    @Override
+    public byte[] read(String path) {
+        Objects.requireNonNull(path, "path == null");
+        checkOpen();
+        return withSftp("reading " + path, sftp -> {
+            try (RemoteFile file = sftp.open(path, EnumSet.of(OpenMode.READ))) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                byte[] buffer = new byte[32 * 1024];
+                long offset = 0;
+                int n;
+                while ((n = file.read(offset, buffer, 0, buffer.length)) > 0) {
+                    out.write(buffer, 0, n);
+                    offset += n;
+                }
+                return out.toByteArray();
+            } catch (SFTPException e) {
+                if (e.getStatusCode() == Response.StatusCode.NO_SUCH_FILE) {
+                    throw new NoSuchRemoteFileException(machine.name(), "no file " + path + " on " + machine.name(), e);
+                }
+                throw new TransportException(machine.name(), "cannot read " + path + " on " + machine.name() + ": "
+                        + e.getMessage(), e);
+            }
+        });
+    }
+
+    private interface SftpWork<T> {
+        T run(SFTPClient sftp) throws IOException;
+    }
+
+    private <T> T withSftp(String doing, SftpWork<T> work) {
+        SshTransportFactory.Connection connection = factory.connection(machine);
+        acquire(connection, Duration.ofSeconds(60));
+        try (SFTPClient sftp = connection.client.newSFTPClient()) {
+            return work.run(sftp);
+        } catch (TransportException e) {
+            throw e;
+        } catch (IOException e) {
+            factory.evict(machine, connection);
+            throw Failures.lost(machine, e, doing);
+        } finally {
+            connection.channels.release();
+        }
+    }
+
+    @Override
+    public boolean isReachable(Duration timeout) {
+        try {
+            return exec(Command.of("true").timeout(timeout)).succeeded();
+        } catch (TransportException | IllegalStateException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the transport to " + machine.name() + " is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SshTransport[" + Failures.where(machine) + "]";
+    }
+}
