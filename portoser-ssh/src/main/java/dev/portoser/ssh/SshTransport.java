@@ -60,8 +60,12 @@ final class SshTransport implements Transport {
         long deadline = start + command.timeout().toNanos();
         SshTransportFactory.Connection connection = factory.connection(machine);
         acquire(connection, command.timeout());
-        try (Session session = connection.client.startSession()) {
-            Session.Command running = session.exec(RemoteWrapper.commandLine(command));
+        Session session = null;
+        boolean closeLater = false;
+        String token = UUID.randomUUID().toString().replace("-", "");
+        try {
+            session = openSession(connection, deadline);
+            Session.Command running = session.exec(RemoteWrapper.commandLine(command, token));
             OutputCollector out = new OutputCollector(OutputListener.Stream.STDOUT, command.output());
             OutputCollector err = new OutputCollector(OutputListener.Stream.STDERR, command.output());
             Future<?> outDone = factory.pumps().submit(() -> drain(out, running.getInputStream()));
@@ -74,7 +78,11 @@ final class SshTransport implements Transport {
                 factory.pumps().submit(() -> feed(input, stdin));
             }
             if (!awaitExit(connection, running, deadline)) {
-                stop(running);
+                // Stopping may wait on a dead link; do it in the background so the caller gets its answer now.
+                // The channel permit is released only once the session is really gone.
+                closeLater = true;
+                Session toClose = session;
+                factory.pumps().submit(() -> stop(connection, running, toClose, token));
                 throw new TransportTimeoutException(machine.name(), "command on " + machine.name() + " ran longer than "
                         + command.timeout() + " and was killed (" + command + ")", null);
             }
@@ -83,7 +91,13 @@ final class SshTransport implements Transport {
             errDone.get(left, TimeUnit.NANOSECONDS);
             Integer status = running.getExitStatus();
             Signal signal = running.getExitSignal();
-            int exit = status != null ? status : signal != null ? 128 + signalNumber(signal) : 255;
+            if (status == null && signal == null) {
+                // The channel closed without telling how the command ended: the connection broke under it.
+                factory.evict(machine, connection);
+                throw Failures.lost(machine, new IOException("the channel closed without an exit status"),
+                        "running a command");
+            }
+            int exit = status != null ? status : 128 + signalNumber(signal);
             return new CommandResult(exit, out.text(), err.text(), Duration.ofNanos(System.nanoTime() - start),
                     signal == null ? null : signal.name());
         } catch (TransportException e) {
@@ -91,11 +105,40 @@ final class SshTransport implements Transport {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TransportException(machine.name(), "interrupted while running a command on " + machine.name(), e);
-        } catch (ExecutionException | TimeoutException | IOException e) {
-            factory.evict(machine, connection);
+        } catch (ExecutionException | TimeoutException | IOException | IllegalStateException e) {
+            // A failed channel on a live connection (too many sessions, say) must not break the other users.
+            if (!connection.client.isConnected()) {
+                factory.evict(machine, connection);
+            }
             throw Failures.lost(machine, e, "running a command");
         } finally {
-            connection.channels.release();
+            if (!closeLater) {
+                if (session != null) {
+                    closeQuietly(session);
+                }
+                connection.channels.release();
+            }
+        }
+    }
+
+    /**
+     * Opens a session channel, retrying briefly when the server refuses one: sshd counts a closed session until its
+     * process is reaped, so under churn a new channel can be refused for a moment. Nothing has run yet, so a retry
+     * is safe.
+     */
+    private static Session openSession(SshTransportFactory.Connection connection, long deadline)
+            throws IOException, InterruptedException {
+        long pause = 20;
+        while (true) {
+            try {
+                return connection.client.startSession();
+            } catch (net.schmizz.sshj.connection.channel.OpenFailException e) {
+                if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pause) > deadline || pause > 2_000) {
+                    throw e;
+                }
+                TimeUnit.MILLISECONDS.sleep(pause);
+                pause *= 2;
+            }
         }
     }
 
@@ -122,17 +165,35 @@ final class SshTransport implements Transport {
         }
     }
 
-    /** Ends a command: TERM makes the remote wrapper kill the whole process tree; closing the channel also does. */
-    private static void stop(Session.Command running) {
+    /**
+     * Ends a timed-out command: TERM makes the remote wrapper kill the whole process tree. It is sent by a separate
+     * {@code pkill} (sshd ignores signal requests of root logins) and as an SSH signal, before the channel is closed.
+     */
+    private void stop(SshTransportFactory.Connection connection, Session.Command running, Session session, String token) {
         try {
-            running.signal(Signal.TERM);
-        } catch (IOException | RuntimeException e) {
-            // The channel may already be gone; closing it below is enough.
+            if (connection.client.isConnected()) {
+                try {
+                    exec(RemoteWrapper.killCommand(token).timeout(Duration.ofSeconds(10)));
+                } catch (RuntimeException e) {
+                    // Best effort: the connection may be dying too.
+                }
+            }
+            try {
+                running.signal(Signal.TERM);
+            } catch (IOException | RuntimeException e) {
+                // The channel may already be gone.
+            }
+            closeQuietly(session);
+        } finally {
+            connection.channels.release();
         }
+    }
+
+    private static void closeQuietly(Session session) {
         try {
-            running.close();
+            session.close();
         } catch (IOException | RuntimeException e) {
-            // Same.
+            // The session is being abandoned; nothing more to do.
         }
     }
 
