@@ -3,6 +3,7 @@ package dev.portoser.ssh;
 import dev.portoser.registry.Machine;
 import dev.portoser.ssh.internal.Failures;
 import dev.portoser.ssh.internal.HostKeys;
+import dev.portoser.ssh.internal.NoDelaySockets;
 import dev.portoser.transport.AuthenticationException;
 import dev.portoser.transport.HostKeyVerificationException;
 import dev.portoser.transport.Transport;
@@ -130,6 +131,7 @@ public final class SshTransportFactory implements TransportFactory {
 
     private Connection connect(Machine machine) {
         SSHClient client = new SSHClient(config);
+        client.setSocketFactory(new NoDelaySockets());
         client.setConnectTimeout((int) connectTimeout.toMillis());
         client.setTimeout((int) readTimeout.toMillis());
         client.getTransport().setTimeoutMs((int) readTimeout.toMillis());
@@ -142,6 +144,12 @@ public final class SshTransportFactory implements TransportFactory {
             throw new HostKeyVerificationException(machine.name(), "cannot read " + knownHosts + ": " + e.getMessage(), e);
         }
         client.addHostKeyVerifier(hostKeys);
+        java.util.concurrent.atomic.AtomicReference<String> negotiated = new java.util.concurrent.atomic.AtomicReference<>();
+        client.addAlgorithmsVerifier(algorithms -> {
+            negotiated.set("kex=" + algorithms.getKeyExchangeAlgorithm() + ", hostkey=" + algorithms.getSignatureAlgorithm()
+                    + ", cipher=" + algorithms.getClient2ServerCipherAlgorithm());
+            return true;
+        });
         try {
             client.connect(machine.host(), machine.sshPort());
         } catch (IOException e) {
@@ -164,7 +172,7 @@ public final class SshTransportFactory implements TransportFactory {
             closeQuietly(client);
             throw e;
         }
-        return new Connection(client, new Semaphore(maxChannelsPerMachine, true));
+        return new Connection(client, new Semaphore(maxChannelsPerMachine, true), negotiated.get());
     }
 
     private PasswordFinder passwordFinder(Machine machine, Path key) {
@@ -203,6 +211,20 @@ public final class SshTransportFactory implements TransportFactory {
         }
     }
 
+    /**
+     * What the current connection to a machine negotiated, for diagnostics and benchmarks: key exchange, host key
+     * and cipher algorithms.
+     *
+     * @param machine the machine
+     * @return a description such as {@code kex=curve25519-sha256, hostkey=ssh-ed25519, cipher=aes128-ctr}, or empty
+     *     when there is no open connection to it
+     */
+    public java.util.Optional<String> negotiatedAlgorithms(Machine machine) {
+        Connection c = connections.get(key(machine));
+        return c == null || !c.client.isConnected() ? java.util.Optional.empty()
+                : java.util.Optional.ofNullable(c.algorithms);
+    }
+
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
@@ -216,10 +238,12 @@ public final class SshTransportFactory implements TransportFactory {
     static final class Connection {
         final SSHClient client;
         final Semaphore channels;
+        final String algorithms;
 
-        Connection(SSHClient client, Semaphore channels) {
+        Connection(SSHClient client, Semaphore channels, String algorithms) {
             this.client = client;
             this.channels = channels;
+            this.algorithms = algorithms;
         }
 
         void closeQuietly() {
