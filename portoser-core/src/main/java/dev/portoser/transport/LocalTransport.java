@@ -146,12 +146,12 @@ public final class LocalTransport implements Transport {
     }
 
     @Override
-    public void upload(byte[] bytes, String path, int mode) {
-        Objects.requireNonNull(bytes, "bytes == null");
+    public void upload(InputStream content, String path, int mode) {
+        Objects.requireNonNull(content, "content == null");
         Objects.requireNonNull(path, "path == null");
         checkOpen();
         try {
-            LocalFiles.writeAtomically(home.resolve(path), bytes, mode);
+            LocalFiles.writeAtomically(home.resolve(path), content, mode);
         } catch (IOException e) {
             throw new TransportException(machine.name(), "cannot write " + path + " on " + machine.name() + ": "
                     + e.getMessage(), e);

@@ -35,7 +35,20 @@ public interface Transport extends AutoCloseable {
      * @param mode the POSIX permission bits, such as {@code 0600}
      * @throws TransportException when the file cannot be written
      */
-    void upload(byte[] bytes, String path, int mode);
+    default void upload(byte[] bytes, String path, int mode) {
+        upload(new java.io.ByteArrayInputStream(java.util.Objects.requireNonNull(bytes, "bytes == null")), path, mode);
+    }
+
+    /**
+     * Writes a file atomically from a stream, without holding it all in memory; otherwise as
+     * {@link #upload(byte[], String, int)}. The stream is read to its end but not closed.
+     *
+     * @param content the content; must not be null
+     * @param path the target path; must not be null
+     * @param mode the POSIX permission bits, such as {@code 0600}
+     * @throws TransportException when the file cannot be written or the stream cannot be read
+     */
+    void upload(java.io.InputStream content, String path, int mode);
 
     /**
      * Reads a whole file.

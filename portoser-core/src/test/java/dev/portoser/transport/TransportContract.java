@@ -165,6 +165,40 @@ public abstract class TransportContract {
     }
 
     @Test
+    void aStreamIsUploadedWithoutBeingBufferedWhole() {
+        int size = 5 * 1024 * 1024 + 7;
+        java.io.InputStream generated = new java.io.InputStream() {
+            private int left = size;
+
+            @Override
+            public int read() {
+                return left-- > 0 ? 'a' + left % 26 : -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (left <= 0) {
+                    return -1;
+                }
+                int n = Math.min(len, left);
+                for (int i = 0; i < n; i++) {
+                    b[off + i] = (byte) ('a' + (left - 1 - i) % 26);
+                }
+                left -= n;
+                return n;
+            }
+        };
+        transport.upload(generated, scratch + "/big.bin", 0640);
+        CommandResult sum = transport.exec(Command.of("wc", "-c", scratch + "/big.bin"));
+        assertThat(sum.stdout().strip()).startsWith(size + " ");
+        assertThat(transport.exec(Command.of("stat", "-c", "%a", scratch + "/big.bin")).stdout().strip())
+                .isEqualTo("640");
+        assertThat(transport.exec(Command.of("head", "-c", "3", scratch + "/big.bin")).stdout())
+                .isEqualTo(new String(new char[] {(char) ('a' + (size - 1) % 26), (char) ('a' + (size - 2) % 26),
+                        (char) ('a' + (size - 3) % 26)}));
+    }
+
+    @Test
     void anUploadIntoAMissingDirectoryFails() {
         assertThatThrownBy(() -> transport.upload(new byte[1], scratch + "/no/such/dir/f", 0600))
                 .isInstanceOf(TransportException.class).hasMessageContaining(transport.machine().name());

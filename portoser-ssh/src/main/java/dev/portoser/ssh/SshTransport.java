@@ -243,8 +243,8 @@ final class SshTransport implements Transport {
     }
 
     @Override
-    public void upload(byte[] bytes, String path, int mode) {
-        Objects.requireNonNull(bytes, "bytes == null");
+    public void upload(InputStream content, String path, int mode) {
+        Objects.requireNonNull(content, "content == null");
         Objects.requireNonNull(path, "path == null");
         checkOpen();
         int slash = path.lastIndexOf('/');
@@ -254,9 +254,12 @@ final class SshTransport implements Transport {
             // Created owner-only, filled, given its mode, then renamed over the target with rename(2).
             try (RemoteFile file = sftp.open(temp, EnumSet.of(OpenMode.CREAT, OpenMode.EXCL, OpenMode.WRITE),
                     new FileAttributes.Builder().withPermissions(0600).build())) {
-                int chunk = 32 * 1024;
-                for (int offset = 0; offset < bytes.length; offset += chunk) {
-                    file.write(offset, bytes, offset, Math.min(chunk, bytes.length - offset));
+                byte[] chunk = new byte[32 * 1024];
+                long offset = 0;
+                int n;
+                while ((n = content.read(chunk)) >= 0) {
+                    file.write(offset, chunk, 0, n);
+                    offset += n;
                 }
             } catch (SFTPException e) {
                 throw new TransportException(machine.name(), "cannot write " + path + " on " + machine.name() + ": "

@@ -143,6 +143,17 @@ class OpenSshFaultsIT {
     }
 
     @Test
+    void aHashedKnownHostsFileIsUnderstood() throws Exception {
+        TestBed bed = TestBed.get();
+        Path hashed = Files.copy(bed.knownHosts(), dir.resolve("hashed_known_hosts"));
+        TestBed.run("ssh-keygen", "-H", "-f", hashed.toString());
+        assertThat(Files.readString(hashed)).startsWith("|1|").doesNotContain(bed.ip(1));
+        try (SshTransportFactory ssh = SshTransportFactory.builder().knownHosts(hashed).build()) {
+            assertThat(ssh.open(bed.machine(1)).exec(Command.of("hostname")).stdout().strip()).isEqualTo("ptsr-h1");
+        }
+    }
+
+    @Test
     void anUnknownHostIsRefusedWithoutTrustOnFirstUse() throws Exception {
         TestBed bed = TestBed.get();
         Path empty = Files.writeString(dir.resolve("empty"), "");

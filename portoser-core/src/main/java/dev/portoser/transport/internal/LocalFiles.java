@@ -22,11 +22,11 @@ public final class LocalFiles {
      * Writes a file so that readers see the old content or the new, never a part, and the new survives a crash.
      *
      * @param target the file
-     * @param bytes the content
+     * @param content the content, read to its end (not closed)
      * @param mode POSIX permission bits such as {@code 0600}; the file never has wider ones, even briefly
      * @throws IOException when the parent directory is missing or any step fails (the temporary file is removed)
      */
-    public static void writeAtomically(Path target, byte[] bytes, int mode) throws IOException {
+    public static void writeAtomically(Path target, java.io.InputStream content, int mode) throws IOException {
         Path parent = target.toAbsolutePath().getParent();
         Set<PosixFilePermission> permissions = permissions(mode);
         // Created owner-only, whatever the umask; widened to the asked mode only after the content is complete.
@@ -34,9 +34,13 @@ public final class LocalFiles {
                 PosixFilePermissions.asFileAttribute(permissions(0600)));
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
+                byte[] chunk = new byte[64 * 1024];
+                int n;
+                while ((n = content.read(chunk)) >= 0) {
+                    ByteBuffer buffer = ByteBuffer.wrap(chunk, 0, n);
+                    while (buffer.hasRemaining()) {
+                        channel.write(buffer);
+                    }
                 }
                 channel.force(true);
             }
