@@ -2,23 +2,20 @@ package dev.portoser.transport;
 
 import dev.portoser.registry.Machine;
 import dev.portoser.transport.internal.LocalFiles;
-import dev.portoser.transport.internal.OutputCollector;
+import dev.portoser.transport.internal.CommandStreams;
+import dev.portoser.transport.internal.DaemonThreads;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * This machine, without SSH: commands run through {@link ProcessBuilder} with an argument vector (never a shell
@@ -36,15 +33,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * stops the daemon threads {@code portoser-local-*} that drain output.
  */
 public final class LocalTransport implements Transport {
-    private static final AtomicInteger THREADS = new AtomicInteger();
-
     private final Machine machine;
     private final Path home;
-    private final ExecutorService pumps = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "portoser-local-" + THREADS.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService pumps = DaemonThreads.cachedPool("local");
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
@@ -96,13 +87,13 @@ public final class LocalTransport implements Transport {
             return new CommandResult(127, "", "portoser: cannot run " + command.argv().get(0) + ": " + e.getMessage()
                     + "\n", Duration.ofNanos(System.nanoTime() - start), null);
         }
-        OutputCollector out = new OutputCollector(OutputListener.Stream.STDOUT, command.output());
-        OutputCollector err = new OutputCollector(OutputListener.Stream.STDERR, command.output());
-        Future<?> outDone = pumps.submit(() -> drain(out, process.getInputStream()));
-        Future<?> errDone = pumps.submit(() -> drain(err, process.getErrorStream()));
-        if (command.stdin() != null) {
-            byte[] input = command.stdin();
-            pumps.submit(() -> feed(process.getOutputStream(), input));
+        CommandStreams streams;
+        try {
+            streams = CommandStreams.start(pumps, command, process.getInputStream(), process.getErrorStream(),
+                    process.getOutputStream());
+        } catch (IOException e) {
+            kill(process);
+            throw new TransportException(machine.name(), "cannot start a command on " + machine.name(), e);
         }
         try {
             if (!process.waitFor(command.timeout().toNanos(), TimeUnit.NANOSECONDS)) {
@@ -111,8 +102,7 @@ public final class LocalTransport implements Transport {
                         + command.timeout() + " and was killed (" + command + ")", null);
             }
             // The streams end when every process holding them exits; a daemon child must not hold us forever.
-            outDone.get(command.timeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
-            errDone.get(command.timeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+            streams.awaitOutput(command.timeout().toNanos() + TimeUnit.SECONDS.toNanos(1));
         } catch (InterruptedException e) {
             kill(process);
             Thread.currentThread().interrupt();
@@ -121,23 +111,8 @@ public final class LocalTransport implements Transport {
             throw new TransportException(machine.name(), "cannot read the output of a command on " + machine.name()
                     + " (a background process kept it open?)", e);
         }
-        return new CommandResult(process.exitValue(), out.text(), err.text(),
+        return new CommandResult(process.exitValue(), streams.stdout(), streams.stderr(),
                 Duration.ofNanos(System.nanoTime() - start), null);
-    }
-
-    private static Void drain(OutputCollector collector, InputStream in) throws IOException {
-        try (in) {
-            collector.drain(in);
-        }
-        return null;
-    }
-
-    private static void feed(OutputStream stdin, byte[] bytes) {
-        try (stdin) {
-            stdin.write(bytes);
-        } catch (IOException e) {
-            // The command exited without reading all of its input; that is its business.
-        }
     }
 
     private static void kill(Process process) {

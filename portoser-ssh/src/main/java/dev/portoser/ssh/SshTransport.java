@@ -6,21 +6,18 @@ import dev.portoser.ssh.internal.RemoteWrapper;
 import dev.portoser.transport.Command;
 import dev.portoser.transport.CommandResult;
 import dev.portoser.transport.NoSuchRemoteFileException;
-import dev.portoser.transport.OutputListener;
 import dev.portoser.transport.Transport;
 import dev.portoser.transport.TransportException;
 import dev.portoser.transport.TransportTimeoutException;
-import dev.portoser.transport.internal.OutputCollector;
+import dev.portoser.transport.internal.CommandStreams;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import net.schmizz.sshj.connection.ConnectionException;
@@ -66,17 +63,8 @@ final class SshTransport implements Transport {
         try {
             session = openSession(connection, deadline);
             Session.Command running = session.exec(RemoteWrapper.commandLine(command, token));
-            OutputCollector out = new OutputCollector(OutputListener.Stream.STDOUT, command.output());
-            OutputCollector err = new OutputCollector(OutputListener.Stream.STDERR, command.output());
-            Future<?> outDone = factory.pumps().submit(() -> drain(out, running.getInputStream()));
-            Future<?> errDone = factory.pumps().submit(() -> drain(err, running.getErrorStream()));
-            byte[] stdin = command.stdin();
-            OutputStream input = running.getOutputStream();
-            if (stdin == null) {
-                input.close(); // sends EOF: a command reading stdin ends instead of waiting forever
-            } else {
-                factory.pumps().submit(() -> feed(input, stdin));
-            }
+            CommandStreams streams = CommandStreams.start(factory.pumps(), command, running.getInputStream(),
+                    running.getErrorStream(), running.getOutputStream());
             if (!awaitExit(connection, running, deadline)) {
                 // Stopping may wait on a dead link; do it in the background so the caller gets its answer now.
                 // The channel permit is released only once the session is really gone.
@@ -86,9 +74,7 @@ final class SshTransport implements Transport {
                 throw new TransportTimeoutException(machine.name(), "command on " + machine.name() + " ran longer than "
                         + command.timeout() + " and was killed (" + command + ")", null);
             }
-            long left = Math.max(1_000_000_000L, deadline - System.nanoTime());
-            outDone.get(left, TimeUnit.NANOSECONDS);
-            errDone.get(left, TimeUnit.NANOSECONDS);
+            streams.awaitOutput(Math.max(TimeUnit.SECONDS.toNanos(1), deadline - System.nanoTime()));
             Integer status = running.getExitStatus();
             Signal signal = running.getExitSignal();
             if (status == null && signal == null) {
@@ -98,7 +84,7 @@ final class SshTransport implements Transport {
                         "running a command");
             }
             int exit = status != null ? status : 128 + signalNumber(signal);
-            return new CommandResult(exit, out.text(), err.text(), Duration.ofNanos(System.nanoTime() - start),
+            return new CommandResult(exit, streams.stdout(), streams.stderr(), Duration.ofNanos(System.nanoTime() - start),
                     signal == null ? null : signal.name());
         } catch (TransportException e) {
             throw e;
@@ -206,20 +192,6 @@ final class SshTransport implements Transport {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TransportException(machine.name(), "interrupted while waiting for a channel to " + machine.name(), e);
-        }
-    }
-
-    private static Void drain(OutputCollector collector, InputStream in) throws IOException {
-        collector.drain(in);
-        return null;
-    }
-
-    private static void feed(OutputStream stdin, byte[] bytes) {
-        try (stdin) {
-            stdin.write(bytes);
-            stdin.flush();
-        } catch (IOException e) {
-            // The command ended without reading all of its input; that is its business.
         }
     }
 

@@ -8,6 +8,7 @@ import dev.portoser.transport.AuthenticationException;
 import dev.portoser.transport.HostKeyVerificationException;
 import dev.portoser.transport.Transport;
 import dev.portoser.transport.TransportFactory;
+import dev.portoser.transport.internal.DaemonThreads;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,10 +18,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import net.schmizz.keepalive.KeepAliveProvider;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
@@ -50,8 +49,6 @@ import net.schmizz.sshj.userauth.password.Resource;
  * {@link #close()} is idempotent and closes every connection.
  */
 public final class SshTransportFactory implements TransportFactory {
-    private static final AtomicInteger THREADS = new AtomicInteger();
-
     private final Path knownHosts;
     private final boolean trustOnFirstUse;
     private final Duration connectTimeout;
@@ -62,11 +59,7 @@ public final class SshTransportFactory implements TransportFactory {
     private final DefaultConfig config = new DefaultConfig();
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
     private final Map<String, Object> connectLocks = new ConcurrentHashMap<>();
-    private final ExecutorService pumps = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "portoser-ssh-" + THREADS.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService pumps = DaemonThreads.cachedPool("ssh");
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private SshTransportFactory(Builder b) {
