@@ -44,8 +44,19 @@ public final class LocalTransport implements Transport {
      * @param machine the machine; must not be null
      */
     public LocalTransport(Machine machine) {
+        this(machine, Path.of(System.getProperty("user.home")));
+    }
+
+    /**
+     * A local transport whose commands see {@code home} as their home directory ({@code HOME} and the base of
+     * relative paths): a sandbox for tests and demos, so nothing lands in the real home.
+     *
+     * @param machine the machine; must not be null
+     * @param home the home directory to use; must exist
+     */
+    public LocalTransport(Machine machine, Path home) {
         this.machine = Objects.requireNonNull(machine, "machine == null");
-        this.home = Path.of(System.getProperty("user.home"));
+        this.home = Objects.requireNonNull(home, "home == null").toAbsolutePath();
     }
 
     /** A factory that opens a {@link LocalTransport} for any machine. */
@@ -73,6 +84,7 @@ public final class LocalTransport implements Transport {
         Objects.requireNonNull(command, "command == null");
         checkOpen();
         ProcessBuilder builder = new ProcessBuilder(command.argv());
+        builder.environment().put("HOME", home.toString());
         builder.directory(command.workingDirectory() == null ? home.toFile()
                 : home.resolve(command.workingDirectory()).toFile());
         if (command.stdin() == null) {

@@ -1,0 +1,161 @@
+package dev.portoser.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.portoser.health.HealthChecks;
+import dev.portoser.health.HealthGate;
+import dev.portoser.health.HealthResult;
+import dev.portoser.health.HealthTarget;
+import dev.portoser.registry.Machine;
+import dev.portoser.registry.Registry;
+import dev.portoser.registry.Service;
+import dev.portoser.transport.Command;
+import dev.portoser.transport.LocalTransport;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code type: local} on this machine, with a real {@code python3 -m http.server} as the service. */
+class LocalProcessDeployerTest {
+    @TempDir
+    Path home;
+    @TempDir
+    Path site;
+
+    LocalTransport transport;
+    final LocalProcessDeployer deployer = new LocalProcessDeployer(Duration.ofSeconds(3), 1 << 20);
+    final HealthChecks checks = new HealthChecks();
+    int port;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Files.writeString(site.resolve("index.html"), "version one");
+    }
+
+    @AfterEach
+    void stopEverything() {
+        if (transport != null) {
+            for (String name : new String[] {"web"}) {
+                transport.exec(Command.script("pidf=\"$HOME/.portoser/run/$1.pid\"; [ -f \"$pidf\" ] && "
+                        + "kill -s KILL -- \"-$(cat \"$pidf\")\" 2>/dev/null; true", name));
+            }
+            transport.close();
+        }
+    }
+
+    DeployContext context(String command, String extraEnv) {
+        Registry registry = Registry.parse("""
+                machines:
+                  here: {host: localhost, user: u, platform: linux}
+                services:
+                  web:
+                    type: local
+                    path: %s
+                    machine: here
+                    command: "%s"
+                    port: %d
+                    health: {type: http, endpoint: /index.html}
+                    env: {GREETING: "hello 'quoted' $HOME world"%s}
+                """.formatted(site, command, port, extraEnv));
+        Machine machine = registry.machine("here").orElseThrow();
+        if (transport == null) {
+            transport = new LocalTransport(machine, home);
+        }
+        Service web = registry.service("web").orElseThrow();
+        return new DeployContext(web, machine, transport, port, Duration.ofSeconds(30));
+    }
+
+    HealthResult awaitHealthy(DeployContext c) throws InterruptedException {
+        return new HealthGate(Duration.ofMillis(100)).await(checks.forService(c.service()),
+                new HealthTarget(c.service(), c.machine(), port, c.transport()), Duration.ofSeconds(20));
+    }
+
+    static final String SERVER = "printf '%s' \\\"$GREETING\\\" > greeting.txt; exec python3 -m http.server $PORT --bind 127.0.0.1";
+
+    @Test
+    void deployStartsTheServiceDetachedWithItsEnvironmentFromA0600File() throws Exception {
+        DeployContext c = context(SERVER, "");
+        deployer.deploy(c);
+        assertThat(awaitHealthy(c).isHealthy()).isTrue();
+        assertThat(Files.readString(site.resolve("greeting.txt"))).isEqualTo("hello 'quoted' $HOME world");
+        Path envFile = home.resolve(".portoser/env/web.env");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(envFile))).isEqualTo("rw-------");
+        assertThat(deployer.status(c)).startsWith("running ");
+        String pid = Files.readString(home.resolve(".portoser/run/web.pid")).strip();
+        String ps = transport.exec(Command.of("ps", "-o", "pid=,pgid=,args=", "-p", pid)).stdout();
+        assertThat(ps.strip().split("\\s+")[1]).as("its own process group").isEqualTo(pid);
+        assertThat(ps).doesNotContain("hello").as("the environment is not on the command line");
+        assertThat(Files.readString(home.resolve(".portoser/logs/web.log"))).contains("Serving HTTP");
+    }
+
+    @Test
+    void deployingTheSameConfigurationAgainIsANoOpAndAChangedOneRestarts() throws Exception {
+        DeployContext c = context(SERVER, "");
+        deployer.deploy(c);
+        assertThat(awaitHealthy(c).isHealthy()).isTrue();
+        String first = deployer.status(c);
+        deployer.deploy(c);
+        assertThat(deployer.status(c)).isEqualTo(first);
+        DeployContext changed = context(SERVER, ", EXTRA: x");
+        deployer.deploy(changed);
+        assertThat(awaitHealthy(changed).isHealthy()).isTrue();
+        assertThat(deployer.status(changed)).isNotEqualTo(first).startsWith("running ");
+    }
+
+    @Test
+    void stopEndsTheWholeProcessGroupAndIsIdempotent() throws Exception {
+        DeployContext c = context("sleep 300 & exec python3 -m http.server $PORT --bind 127.0.0.1", "");
+        deployer.deploy(c);
+        assertThat(awaitHealthy(c).isHealthy()).isTrue();
+        String pid = Files.readString(home.resolve(".portoser/run/web.pid")).strip();
+        deployer.stop(c);
+        assertThat(deployer.status(c)).isEqualTo("stopped");
+        String left = transport.exec(Command.of("sh", "-c", "ps -e -o pgid=,stat=,pid=,args= | awk -v g=" + pid
+                + " '$1 == g && $2 !~ /^Z/'")).stdout().strip();
+        assertThat(left).as("processes left in the group").isEmpty();
+        deployer.stop(c);
+        assertThat(checks.forService(c.service()).check(new HealthTarget(c.service(), c.machine(), port, transport))
+                .isHealthy()).isFalse();
+    }
+
+    @Test
+    void aRecycledPidThatIsNotOursIsNeverKilled() throws Exception {
+        DeployContext c = context(SERVER, "");
+        deployer.deploy(c);
+        assertThat(awaitHealthy(c).isHealthy()).isTrue();
+        Process stranger = new ProcessBuilder("sleep", "60").start();
+        try {
+            Path pidFile = home.resolve(".portoser/run/web.pid");
+            String ours = Files.readString(pidFile).strip();
+            Files.writeString(pidFile, stranger.pid() + "\n"); // as if our process died and the PID was reused
+            deployer.stop(c);
+            assertThat(stranger.isAlive()).isTrue();
+            transport.exec(Command.of("kill", "-s", "KILL", "--", "-" + ours));
+        } finally {
+            stranger.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aCommandThatCannotStartLeavesEvidence() {
+        DeployContext c = context(SERVER, "");
+        Path missing = site.resolve("gone");
+        DeployContext broken = new DeployContext(new Service(c.service().name(), c.service().type(), missing.toString(),
+                c.service().machine(), port, false, java.util.List.of(), null, null, java.util.List.of(),
+                java.util.Map.of(), null, java.util.List.of(), null, java.util.List.of(), null, null, "true", null,
+                null, null), c.machine(), transport, port, Duration.ofSeconds(10));
+        assertThatThrownBy(() -> deployer.deploy(broken)).isInstanceOf(DeployException.class)
+                .hasMessageContaining("cannot start web on here: exit 2");
+    }
+}
