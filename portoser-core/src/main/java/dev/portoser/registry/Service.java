@@ -122,6 +122,18 @@ public record Service(
         return List.copyOf(all);
     }
 
+    /**
+     * This service on another machine (for a move); every other field stays.
+     *
+     * @param target the machine's name; must not be null
+     * @return the moved copy
+     */
+    public Service withMachine(String target) {
+        return new Service(name, type, path, java.util.Objects.requireNonNull(target, "target == null"), port, autoPort,
+                ports, portMapping, health, dependsOn, env, envFile, vaultSecrets, resources, tags, group, composeFile,
+                command, logFile, serviceName, description);
+    }
+
     /** The name the service manager knows a native service by: {@code service_name}, or else its name. */
     public String unitName() {
         return serviceName != null ? serviceName : name;

@@ -1,0 +1,64 @@
+package dev.portoser.exec;
+
+import dev.portoser.health.HealthResult;
+import dev.portoser.plan.Plan;
+import dev.portoser.plan.Step;
+
+/**
+ * Observes a run. Every method does nothing by default, so new events never break implementations.
+ *
+ * <p>Events of one step come in order: {@code stepStarted}, then any of {@code lockWaiting}/{@code lockAcquired},
+ * {@code healthChecked}, {@code rollbackStarted}, then {@code stepEnded}; steps run in parallel, so events of
+ * different steps interleave. Methods must be fast, thread-safe and must not throw or call back into the executor;
+ * an exception they throw is caught and logged. Events never carry secrets.
+ */
+public abstract class ExecutionListener {
+    /** A listener that ignores everything. */
+    public static final ExecutionListener NONE = new ExecutionListener() {
+    };
+
+    /** Makes a listener per run. */
+    @FunctionalInterface
+    public interface Factory {
+        /**
+         * A listener for one run.
+         *
+         * @param runId the run's id
+         * @param plan the plan it runs
+         * @return the listener
+         */
+        ExecutionListener create(String runId, Plan plan);
+    }
+
+    /** The run starts. */
+    public void runStarted(String runId, Plan plan) {
+    }
+
+    /** The run ended. */
+    public void runEnded(RunResult result) {
+    }
+
+    /** A step starts. */
+    public void stepStarted(Step step) {
+    }
+
+    /** A step waits for another controller's lock. */
+    public void lockWaiting(Step step, String holder) {
+    }
+
+    /** A step holds its lock. */
+    public void lockAcquired(Step step, boolean tookOver) {
+    }
+
+    /** A health check of the step's service (or of a dependency gating it) answered. */
+    public void healthChecked(Step step, String service, HealthResult result) {
+    }
+
+    /** The new version failed; the last healthy version is being deployed again. */
+    public void rollbackStarted(Step step, String toRecordId) {
+    }
+
+    /** A step ended (also for steps skipped or cancelled without starting). */
+    public void stepEnded(StepResult result) {
+    }
+}

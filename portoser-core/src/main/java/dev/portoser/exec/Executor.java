@@ -1,0 +1,845 @@
+package dev.portoser.exec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.portoser.deploy.DeployContext;
+import dev.portoser.deploy.DeployException;
+import dev.portoser.deploy.Deployer;
+import dev.portoser.deploy.LocalProcessDeployer;
+import dev.portoser.health.HealthChecks;
+import dev.portoser.health.HealthGate;
+import dev.portoser.health.HealthResult;
+import dev.portoser.health.HealthStatus;
+import dev.portoser.health.HealthTarget;
+import dev.portoser.plan.Action;
+import dev.portoser.plan.Plan;
+import dev.portoser.plan.Step;
+import dev.portoser.registry.Machine;
+import dev.portoser.registry.Registry;
+import dev.portoser.registry.Service;
+import dev.portoser.registry.ServiceType;
+import dev.portoser.state.DeploymentRecord;
+import dev.portoser.state.FileStateStore;
+import dev.portoser.state.JournalEntry;
+import dev.portoser.state.LockManager;
+import dev.portoser.state.LockedException;
+import dev.portoser.state.StateStore;
+import dev.portoser.transport.LocalTransport;
+import dev.portoser.transport.Transport;
+import dev.portoser.transport.TransportException;
+import dev.portoser.transport.TransportFactory;
+import dev.portoser.transport.internal.DaemonThreads;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs plans: each step starts as soon as every step it waits for has succeeded (and so is healthy), within the
+ * global and per-machine parallelism limits; there are no lock-step waves.
+ *
+ * <pre>{@code
+ * try (Executor executor = Executor.builder()
+ *         .transports(SshTransportFactory.builder().build())
+ *         .listener(new ConsoleProgress(new PrintWriter(System.out, true), true))
+ *         .build()) {
+ *     RunResult result = executor.run(registry, Planner.of(registry).deploy("api"));
+ * }
+ * }</pre>
+ *
+ * <p>For each step: take the service's lock on its machine (renewed while held), check that dependencies outside
+ * the plan are healthy, act through the service type's {@link Deployer} (retrying transient transport errors),
+ * wait until the service is healthy, record the step in the history, release the lock. When a new version fails
+ * its health gate, the last version that was healthy is deployed again and the step is
+ * {@link StepOutcome#FAILED_REVERTED}. A failed step's dependents are {@link StepOutcome#SKIPPED}; independent
+ * branches go on (unless fail-fast). Steps in flight are journaled, so after a controller dies the next run
+ * reports and reconciles them. A stale plan is refused before anything runs. Thread-safe; {@link #close()} is
+ * idempotent and stops the daemon threads {@code portoser-exec-*}.
+ */
+public final class Executor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Executor.class);
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule());
+
+    private final @Nullable TransportFactory transports;
+    private final TransportFactory localTransports;
+    private final Map<ServiceType, Deployer> deployers;
+    private final ExecutionListener.Factory listeners;
+    private final int parallelism;
+    private final int perMachineParallelism;
+    private final boolean failFast;
+    private final boolean rollback;
+    private final StateStore state;
+    private final Duration healthTimeout;
+    private final Duration gateTimeout;
+    private final Duration commandTimeout;
+    private final Duration stepTimeout;
+    private final Duration lockWait;
+    private final RetryPolicy retry;
+    private final LockManager locks;
+    private final HealthChecks checks;
+    private final HealthGate gate;
+    private final ExecutorService workers;
+    private final ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "portoser-exec-lease");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private Executor(Builder b) {
+        this.transports = b.transports;
+        this.localTransports = b.localTransports;
+        this.deployers = new EnumMap<>(b.deployers);
+        this.listeners = b.listeners;
+        this.parallelism = b.parallelism;
+        this.perMachineParallelism = b.perMachineParallelism;
+        this.failFast = b.failFast;
+        this.rollback = b.rollback;
+        this.state = b.state;
+        this.healthTimeout = b.healthTimeout;
+        this.gateTimeout = b.gateTimeout;
+        this.commandTimeout = b.commandTimeout;
+        this.stepTimeout = b.stepTimeout;
+        this.lockWait = b.lockWait;
+        this.retry = b.retry;
+        this.locks = new LockManager(b.controllerId, b.lockLease);
+        this.checks = b.checks;
+        this.gate = b.gate;
+        this.workers = DaemonThreads.cachedPool("exec");
+    }
+
+    /** A builder with the defaults: local transport only, LocalProcessDeployer, parallelism 8 (4 per machine). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Runs a plan and waits for it.
+     *
+     * @param registry the registry the plan was made from (its current state)
+     * @param plan the plan
+     * @return the outcome of every step
+     * @throws dev.portoser.plan.StalePlanException when the registry changed since the plan was made
+     */
+    public RunResult run(Registry registry, Plan plan) {
+        try {
+            return start(registry, plan).result().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Starts a plan and returns at once.
+     *
+     * @param registry the registry the plan was made from
+     * @param plan the plan
+     * @return a handle to wait for or cancel the run
+     * @throws dev.portoser.plan.StalePlanException when the registry changed since the plan was made
+     */
+    public RunHandle start(Registry registry, Plan plan) {
+        Objects.requireNonNull(registry, "registry == null");
+        Objects.requireNonNull(plan, "plan == null");
+        if (closed.get()) {
+            throw new IllegalStateException("the executor is closed");
+        }
+        plan.requireCurrent(registry);
+        String runId = Instant.now().toString().replace(":", "").replace(".", "") + "-"
+                + UUID.randomUUID().toString().substring(0, 8);
+        AtomicBoolean cancelled = new AtomicBoolean();
+        ExecutionListener listener = new SafeListener(listeners.create(runId, plan));
+        CompletableFuture<RunResult> result = CompletableFuture.supplyAsync(
+                () -> new Run(registry, plan, runId, listener, cancelled).execute(), workers);
+        return new RunHandle(result, cancelled);
+    }
+
+    /**
+     * Deploys again the configuration of a history record (a manual rollback) and waits until it is healthy.
+     *
+     * @param registry the current registry (for the machine)
+     * @param recordId the record to go back to
+     * @return the outcome
+     * @throws IllegalArgumentException when there is no such record
+     */
+    public StepResult rollbackTo(Registry registry, String recordId) {
+        DeploymentRecord record = state.find(recordId).orElseThrow(() ->
+                new IllegalArgumentException("no history record " + recordId));
+        Step step = new Step(Step.idOf(Action.DEPLOY, record.service(), record.machine()), Action.DEPLOY,
+                record.service(), record.machine(), null, record.config().type(), List.of(), List.of(),
+                "rollback to " + recordId, 0, record.port());
+        Run run = new Run(registry, null, "rollback-" + UUID.randomUUID().toString().substring(0, 8),
+                new SafeListener(ExecutionListener.NONE), new AtomicBoolean());
+        return run.runStep(step, record.config(), record.port());
+    }
+
+    /** The state store (history and journal) this executor writes to. */
+    public StateStore state() {
+        return state;
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            workers.shutdownNow();
+            renewals.shutdownNow();
+        }
+    }
+
+    /** One run of one plan. */
+    private final class Run {
+        private final Registry registry;
+        private final @Nullable Plan plan;
+        private final String runId;
+        private final ExecutionListener listener;
+        private final AtomicBoolean cancelled;
+        private final Map<String, StepResult> results = new java.util.concurrent.ConcurrentHashMap<>();
+
+        Run(Registry registry, @Nullable Plan plan, String runId, ExecutionListener listener, AtomicBoolean cancelled) {
+            this.registry = registry;
+            this.plan = plan;
+            this.runId = runId;
+            this.listener = listener;
+            this.cancelled = cancelled;
+        }
+
+        RunResult execute() {
+            Plan p = Objects.requireNonNull(plan);
+            long start = System.nanoTime();
+            listener.runStarted(runId, p);
+            List<JournalEntry> recovered = reconcile();
+            Map<String, Step> byId = new LinkedHashMap<>();
+            Map<String, Integer> pending = new HashMap<>();
+            Map<String, List<String>> waiters = new HashMap<>();
+            for (Step s : p.steps()) {
+                byId.put(s.id(), s);
+                pending.put(s.id(), s.waitsFor().size());
+                for (String before : s.waitsFor()) {
+                    waiters.computeIfAbsent(before, k -> new ArrayList<>()).add(s.id());
+                }
+            }
+            List<Step> ready = new ArrayList<>(p.steps().stream().filter(s -> s.waitsFor().isEmpty()).toList());
+            Map<String, Integer> runningPerMachine = new HashMap<>();
+            Map<String, java.util.concurrent.Future<?>> running = new HashMap<>();
+            LinkedBlockingQueue<StepResult> finished = new LinkedBlockingQueue<>();
+            boolean stopDispatching = false;
+            while (results.size() < byId.size()) {
+                if (cancelled.get() && !stopDispatching) {
+                    stopDispatching = true;
+                    running.values().forEach(f -> f.cancel(true));
+                }
+                if (stopDispatching) {
+                    for (Step s : List.copyOf(ready)) {
+                        finish(s, StepResult.notRun(s, cancelled.get() ? StepOutcome.CANCELLED : StepOutcome.SKIPPED,
+                                cancelled.get() ? "the run was cancelled" : "fail-fast: an earlier step failed"), waiters,
+                                byId, ready);
+                    }
+                    ready.clear();
+                }
+                for (Step s : List.copyOf(ready)) {
+                    if (running.size() >= parallelism) {
+                        break;
+                    }
+                    if (runningPerMachine.getOrDefault(s.machine(), 0) >= perMachineParallelism) {
+                        continue;
+                    }
+                    ready.remove(s);
+                    runningPerMachine.merge(s.machine(), 1, Integer::sum);
+                    running.put(s.id(), workers.submit(() -> {
+                        StepResult r;
+                        try {
+                            r = runStep(s, null, s.port());
+                        } catch (RuntimeException | Error e) {
+                            r = new StepResult(s, StepOutcome.FAILED, Duration.ZERO, "unexpected: " + e, null, "");
+                        }
+                        finished.add(r);
+                    }));
+                }
+                if (running.isEmpty() && ready.isEmpty() && results.size() < byId.size()) {
+                    // Nothing can start: whatever is left waits for steps that will never succeed.
+                    for (Step s : byId.values()) {
+                        if (!results.containsKey(s.id())) {
+                            finish(s, StepResult.notRun(s, StepOutcome.SKIPPED, "a step it waits for did not succeed"),
+                                    waiters, byId, ready);
+                        }
+                    }
+                    break;
+                }
+                StepResult done;
+                try {
+                    done = finished.poll(200, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    cancelled.set(true);
+                    continue;
+                }
+                if (done == null) {
+                    continue;
+                }
+                running.remove(done.step().id());
+                runningPerMachine.merge(done.step().machine(), -1, Integer::sum);
+                finish(done.step(), done, waiters, byId, ready);
+                if (done.outcome().isSuccess()) {
+                    for (String w : waiters.getOrDefault(done.step().id(), List.of())) {
+                        if (pending.merge(w, -1, Integer::sum) == 0 && !results.containsKey(w)) {
+                            ready.add(byId.get(w));
+                        }
+                    }
+                } else if (failFast) {
+                    stopDispatching = true;
+                }
+            }
+            List<StepResult> ordered = p.steps().stream().map(s -> results.get(s.id())).toList();
+            RunResult result = new RunResult(runId, ordered, Duration.ofNanos(System.nanoTime() - start), recovered);
+            listener.runEnded(result);
+            return result;
+        }
+
+        /** Records a result; a failure skips every step that (transitively) waits for it. */
+        private void finish(Step step, StepResult result, Map<String, List<String>> waiters, Map<String, Step> byId,
+                            List<Step> ready) {
+            if (results.putIfAbsent(step.id(), result) != null) {
+                return;
+            }
+            if (result.outcome() == StepOutcome.SKIPPED || result.outcome() == StepOutcome.CANCELLED
+                    || !result.outcome().isSuccess()) {
+                if (result.duration().isZero()) {
+                    listener.stepEnded(result);
+                }
+                for (String w : waiters.getOrDefault(step.id(), List.of())) {
+                    Step waiter = byId.get(w);
+                    ready.remove(waiter);
+                    StepOutcome outcome = result.outcome() == StepOutcome.CANCELLED ? StepOutcome.CANCELLED
+                            : StepOutcome.SKIPPED;
+                    finish(waiter, StepResult.notRun(waiter, outcome, "skipped: " + step.id() + " "
+                            + result.outcome().name().toLowerCase(java.util.Locale.ROOT)), waiters, byId, ready);
+                }
+            }
+        }
+
+        /** Runs one step start to end; never throws for the step's own failures. */
+        StepResult runStep(Step step, @Nullable Service override, @Nullable Integer portOverride) {
+            long start = System.nanoTime();
+            listener.stepStarted(step);
+            Service service = override != null ? override : registry.service(step.service()).orElseThrow();
+            if (step.action() == Action.MIGRATE) {
+                service = service.withMachine(step.machine());
+            }
+            Machine machine = registry.machine(step.machine()).orElse(null);
+            if (machine == null) {
+                return ended(step, start, StepOutcome.FAILED, "unknown machine " + step.machine(), null);
+            }
+            Integer port = portOverride != null ? portOverride : service.port();
+            Deployer deployer = deployers.get(service.type());
+            if (deployer == null) {
+                return ended(step, start, StepOutcome.FAILED, "no deployer for type " + service.type().yamlName()
+                        + ": register one with Executor.builder().deployer(...)", null);
+            }
+            state.begin(new JournalEntry(runId, step.id(), step.service(), step.machine(), step.action().name(),
+                    Instant.now(), locks.controllerId(), ProcessHandle.current().pid()));
+            Transport transport = null;
+            ScheduledFuture<?> renewal = null;
+            boolean locked = false;
+            try {
+                transport = open(machine);
+                Transport t = transport;
+                String how = acquire(step, t);
+                locked = true;
+                listener.lockAcquired(step, how.equals("took-over"));
+                long every = Math.max(1, locks.lease().toMillis() / 3);
+                renewal = renewals.scheduleAtFixedRate(() -> renew(t, step), every, every, TimeUnit.MILLISECONDS);
+                Optional<String> unhealthy = unhealthyDependency(step, service);
+                if (unhealthy.isPresent()) {
+                    return ended(step, start, StepOutcome.FAILED, unhealthy.get(), null);
+                }
+                DeployContext context = new DeployContext(service, machine, transport, port, commandTimeout());
+                Optional<DeploymentRecord> previous = step.action() == Action.DEPLOY
+                        ? state.lastHealthy(service.name(), machine.name()) : Optional.empty();
+                act(step, deployer, context);
+                if (step.action() == Action.STOP) {
+                    record(step, service, machine, port, "SUCCEEDED", false, start, "stopped");
+                    return ended(step, start, StepOutcome.SUCCEEDED, "stopped", null);
+                }
+                HealthResult health = awaitHealthy(step, service, machine, port, transport, start);
+                boolean healthy = health.status() != HealthStatus.UNHEALTHY;
+                record(step, service, machine, port, healthy ? "SUCCEEDED" : "FAILED", health.isHealthy(), start,
+                        health.detail());
+                if (healthy) {
+                    return ended(step, start, StepOutcome.SUCCEEDED, health.detail(), null);
+                }
+                if (rollback && previous.isPresent()
+                        && !previous.get().configFingerprint().equals(fingerprint(service, port))) {
+                    return revert(step, deployer, previous.get(), machine, transport, start, health);
+                }
+                return ended(step, start, StepOutcome.FAILED, "not healthy after " + healthTimeout + ": "
+                        + health.detail(), null);
+            } catch (LockedException e) {
+                return ended(step, start, StepOutcome.FAILED, e.getMessage(), null);
+            } catch (DeployException e) {
+                return ended(step, start, StepOutcome.FAILED, e.getMessage(), e);
+            } catch (TransportException e) {
+                return ended(step, start, StepOutcome.FAILED, e.getMessage(), null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return ended(step, start, StepOutcome.CANCELLED, "cancelled while running", null);
+            } finally {
+                if (renewal != null) {
+                    renewal.cancel(false);
+                }
+                if (locked && transport != null) {
+                    try {
+                        locks.release(transport, step.service());
+                    } catch (TransportException e) {
+                        LOG.warn("cannot release the lock of {} on {}; it expires with its lease: {}", step.service(),
+                                step.machine(), e.getMessage());
+                    }
+                }
+                if (transport != null) {
+                    transport.close();
+                }
+                state.end(runId, step.id());
+            }
+        }
+
+        private StepResult revert(Step step, Deployer deployer, DeploymentRecord previous, Machine machine,
+                                  Transport transport, long start, HealthResult failed) throws InterruptedException {
+            listener.rollbackStarted(step, previous.id());
+            Service old = previous.config();
+            DeployContext context = new DeployContext(old, machine, transport, previous.port(), commandTimeout());
+            try {
+                withRetry(() -> deployer.deploy(context));
+            } catch (RuntimeException e) {
+                return ended(step, start, StepOutcome.FAILED, "not healthy (" + failed.detail() + "), and the rollback "
+                        + "to " + previous.id() + " failed too: " + e.getMessage(), null);
+            }
+            HealthResult health = awaitHealthy(step, old, machine, previous.port(), transport, start);
+            record(step, old, machine, previous.port(), health.isHealthy() ? "ROLLED_BACK" : "FAILED",
+                    health.isHealthy(), start, "rollback to " + previous.id() + ": " + health.detail());
+            if (health.isHealthy()) {
+                return ended(step, start, StepOutcome.FAILED_REVERTED, "the new version was not healthy ("
+                        + failed.detail() + "); rolled back to " + previous.id(), null);
+            }
+            return ended(step, start, StepOutcome.FAILED, "not healthy, and not after the rollback to " + previous.id()
+                    + " either: " + health.detail(), null);
+        }
+
+        private void act(Step step, Deployer deployer, DeployContext context) throws InterruptedException {
+            withRetry(() -> {
+                switch (step.action()) {
+                    case DEPLOY, MIGRATE -> deployer.deploy(context);
+                    case START -> deployer.start(context);
+                    case RESTART -> deployer.restart(context);
+                    case STOP -> deployer.stop(context);
+                    default -> throw new IllegalStateException("unknown action " + step.action());
+                }
+            });
+        }
+
+        private void withRetry(Runnable action) throws InterruptedException {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    action.run();
+                    return;
+                } catch (RuntimeException e) {
+                    if (attempt >= retry.maxAttempts() || !retry.retryOn().test(e)) {
+                        throw e;
+                    }
+                    LOG.debug("attempt {} failed, retrying: {}", attempt, e.getMessage());
+                    TimeUnit.NANOSECONDS.sleep(retry.delayBefore(attempt + 1).toNanos());
+                }
+            }
+        }
+
+        private HealthResult awaitHealthy(Step step, Service service, Machine machine, @Nullable Integer port,
+                                          Transport transport, long stepStart) throws InterruptedException {
+            if (service.healthSpec().isEmpty()) {
+                return new HealthResult(HealthStatus.UNKNOWN, "started (no health check defined)", Duration.ZERO);
+            }
+            Integer checkPort = service.health().port() != null ? service.health().port() : port;
+            long left = stepStart + stepTimeout.toNanos() - System.nanoTime();
+            Duration wait = Duration.ofNanos(Math.max(0, Math.min(healthTimeout.toNanos(), left)));
+            HealthResult result = gate.await(checks.forService(service),
+                    new HealthTarget(service, machine, checkPort, transport), wait);
+            listener.healthChecked(step, service.name(), result);
+            return result;
+        }
+
+        /** Dependencies outside the plan must already be healthy; the plan's own are, by construction. */
+        private Optional<String> unhealthyDependency(Step step, Service service) throws InterruptedException {
+            for (String dependency : step.healthGates()) {
+                boolean inPlan = plan != null && plan.steps().stream().anyMatch(s -> s.service().equals(dependency)
+                        && s.action() != Action.STOP && results.containsKey(s.id()));
+                if (inPlan) {
+                    continue;
+                }
+                Service dep = registry.service(dependency).orElseThrow();
+                if (dep.healthSpec().isEmpty()) {
+                    continue;
+                }
+                Machine depMachine = registry.machine(dep.machine()).orElseThrow();
+                try (Transport t = open(depMachine)) {
+                    Integer port = dep.health().port() != null ? dep.health().port() : dep.port();
+                    HealthResult r = gate.await(checks.forService(dep), new HealthTarget(dep, depMachine, port, t),
+                            gateTimeout);
+                    listener.healthChecked(step, dependency, r);
+                    if (!r.isHealthy()) {
+                        return Optional.of("dependency " + dependency + " is not healthy: " + r.detail());
+                    }
+                }
+            }
+            return Optional.empty();
+        }
+
+        private String acquire(Step step, Transport transport) throws InterruptedException {
+            try {
+                return locks.acquire(transport, step.service(), Duration.ZERO);
+            } catch (LockedException e) {
+                if (lockWait.isZero()) {
+                    throw e;
+                }
+                listener.lockWaiting(step, e.holder());
+                return locks.acquire(transport, step.service(), lockWait);
+            }
+        }
+
+        private void renew(Transport transport, Step step) {
+            try {
+                if (!locks.renew(transport, step.service())) {
+                    LOG.warn("the lock of {} on {} was lost (lease expired and taken over)", step.service(),
+                            step.machine());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("cannot renew the lock of {} on {}: {}", step.service(), step.machine(), e.getMessage());
+            }
+        }
+
+        private void record(Step step, Service service, Machine machine, @Nullable Integer port, String outcome,
+                            boolean healthy, long start, String detail) {
+            state.record(new DeploymentRecord(UUID.randomUUID().toString().substring(0, 12), Instant.now(), runId,
+                    service.name(), machine.name(), step.action().name(), outcome,
+                    Duration.ofNanos(System.nanoTime() - start), service, fingerprint(service, port), port, healthy,
+                    locks.controllerId(), detail));
+        }
+
+        private StepResult ended(Step step, long start, StepOutcome outcome, String detail, @Nullable DeployException e) {
+            Integer exit = e == null ? null : e.result().map(r -> r.exitCode()).orElse(null);
+            String tail = e == null ? "" : e.result().map(r -> r.tail(10)).orElse("");
+            StepResult result = new StepResult(step, outcome, Duration.ofNanos(System.nanoTime() - start), detail, exit,
+                    tail);
+            listener.stepEnded(result);
+            return result;
+        }
+
+        /** In-flight steps of controllers that are gone: report them, note their state, clear the journal. */
+        private List<JournalEntry> reconcile() {
+            List<JournalEntry> found = new ArrayList<>();
+            for (JournalEntry entry : state.inFlight()) {
+                boolean alive = ProcessHandle.of(entry.pid()).map(ProcessHandle::isAlive).orElse(false);
+                if (alive) {
+                    continue; // another live executor (maybe in this very process) is working on it
+                }
+                found.add(entry);
+                String detail = "interrupted: the controller died during " + entry.action();
+                Optional<Service> service = registry.service(entry.service());
+                Optional<Machine> machine = registry.machine(entry.machine());
+                if (service.isPresent() && machine.isPresent() && service.get().healthSpec().isPresent()) {
+                    try (Transport t = open(machine.get())) {
+                        Service s = service.get();
+                        Integer port = s.health().port() != null ? s.health().port() : s.port();
+                        HealthResult r = checks.forService(s).check(new HealthTarget(s, machine.get(), port, t));
+                        detail += "; now " + r.status().name().toLowerCase(java.util.Locale.ROOT) + ": " + r.detail();
+                        state.record(new DeploymentRecord(UUID.randomUUID().toString().substring(0, 12), Instant.now(),
+                                entry.runId(), s.name(), entry.machine(), entry.action(), "INTERRUPTED",
+                                Duration.ZERO, s, fingerprint(s, s.port()), s.port(), false, entry.controller(), detail));
+                    } catch (RuntimeException e) {
+                        LOG.warn("cannot check {} after an interrupted run: {}", entry.service(), e.getMessage());
+                    }
+                }
+                LOG.info("reconciled an interrupted step {} of run {}: {}", entry.stepId(), entry.runId(), detail);
+                state.end(entry.runId(), entry.stepId());
+            }
+            return found;
+        }
+    }
+
+    /** Each command gets the command timeout, but never more than a step may take. */
+    private Duration commandTimeout() {
+        return commandTimeout.compareTo(stepTimeout) < 0 ? commandTimeout : stepTimeout;
+    }
+
+    private Transport open(Machine machine) {
+        if (machine.isLocalhost()) {
+            return localTransports.open(machine);
+        }
+        if (transports == null) {
+            throw new TransportException(machine.name(), "machine " + machine.name() + " (" + machine.host()
+                    + ") is remote and the executor has no transport for it: "
+                    + "set Executor.builder().transports(SshTransportFactory...)", null);
+        }
+        return transports.open(machine);
+    }
+
+    /** A digest of a deployed configuration: tells versions apart in the history. */
+    static String fingerprint(Service service, @Nullable Integer port) {
+        try {
+            byte[] json = JSON.writeValueAsBytes(List.of(service, String.valueOf(port)));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json), 0, 8);
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException("cannot fingerprint " + service.name(), e);
+        }
+    }
+
+    /** Keeps a listener's exceptions away from the run. */
+    private static final class SafeListener extends ExecutionListener {
+        private final ExecutionListener delegate;
+
+        SafeListener(ExecutionListener delegate) {
+            this.delegate = delegate;
+        }
+
+        private void call(Runnable event) {
+            try {
+                event.run();
+            } catch (RuntimeException e) {
+                LOG.warn("an execution listener threw; ignored", e);
+            }
+        }
+
+        @Override
+        public void runStarted(String runId, Plan plan) {
+            call(() -> delegate.runStarted(runId, plan));
+        }
+
+        @Override
+        public void runEnded(RunResult result) {
+            call(() -> delegate.runEnded(result));
+        }
+
+        @Override
+        public void stepStarted(Step step) {
+            call(() -> delegate.stepStarted(step));
+        }
+
+        @Override
+        public void lockWaiting(Step step, String holder) {
+            call(() -> delegate.lockWaiting(step, holder));
+        }
+
+        @Override
+        public void lockAcquired(Step step, boolean tookOver) {
+            call(() -> delegate.lockAcquired(step, tookOver));
+        }
+
+        @Override
+        public void healthChecked(Step step, String service, HealthResult result) {
+            call(() -> delegate.healthChecked(step, service, result));
+        }
+
+        @Override
+        public void rollbackStarted(Step step, String toRecordId) {
+            call(() -> delegate.rollbackStarted(step, toRecordId));
+        }
+
+        @Override
+        public void stepEnded(StepResult result) {
+            call(() -> delegate.stepEnded(result));
+        }
+    }
+
+    /** Options of an {@link Executor}. Not thread-safe. */
+    public static final class Builder {
+        private @Nullable TransportFactory transports;
+        private TransportFactory localTransports = LocalTransport.factory();
+        private final Map<ServiceType, Deployer> deployers = new EnumMap<>(ServiceType.class);
+        private ExecutionListener.Factory listeners = (runId, plan) -> ExecutionListener.NONE;
+        private int parallelism = 8;
+        private int perMachineParallelism = 4;
+        private boolean failFast;
+        private boolean rollback = true;
+        private StateStore state = FileStateStore.inHome();
+        private Duration healthTimeout = Duration.ofMinutes(2);
+        private Duration gateTimeout = Duration.ofSeconds(30);
+        private Duration commandTimeout = Duration.ofMinutes(5);
+        private Duration stepTimeout = Duration.ofMinutes(15);
+        private Duration lockWait = Duration.ZERO;
+        private Duration lockLease = Duration.ofMinutes(2);
+        private RetryPolicy retry = RetryPolicy.defaults();
+        private String controllerId = defaultControllerId();
+        private HealthChecks checks = new HealthChecks();
+        private HealthGate gate = new HealthGate();
+
+        private Builder() {
+            deployer(new LocalProcessDeployer());
+        }
+
+        private static String defaultControllerId() {
+            return "ctl-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        }
+
+        /** How remote machines are reached (usually an {@code SshTransportFactory}); none by default. */
+        public Builder transports(TransportFactory factory) {
+            this.transports = Objects.requireNonNull(factory, "factory == null");
+            return this;
+        }
+
+        /** How machines whose host is {@code localhost} are reached; {@link LocalTransport} by default. */
+        public Builder localTransports(TransportFactory factory) {
+            this.localTransports = Objects.requireNonNull(factory, "factory == null");
+            return this;
+        }
+
+        /** Adds (or replaces) the deployer of a service type. */
+        public Builder deployer(Deployer deployer) {
+            deployers.put(deployer.type(), deployer);
+            return this;
+        }
+
+        /** One listener for every run. */
+        public Builder listener(ExecutionListener listener) {
+            Objects.requireNonNull(listener, "listener == null");
+            this.listeners = (runId, plan) -> listener;
+            return this;
+        }
+
+        /** A new listener per run. */
+        public Builder listenerFactory(ExecutionListener.Factory factory) {
+            this.listeners = Objects.requireNonNull(factory, "factory == null");
+            return this;
+        }
+
+        /** Steps running at once, in all; 8 by default. */
+        public Builder parallelism(int steps) {
+            this.parallelism = atLeastOne(steps, "parallelism");
+            return this;
+        }
+
+        /** Steps running at once on one machine; 4 by default. */
+        public Builder perMachineParallelism(int steps) {
+            this.perMachineParallelism = atLeastOne(steps, "perMachineParallelism");
+            return this;
+        }
+
+        /** Stop starting new steps after the first failure (independent branches go on by default). */
+        public Builder failFast(boolean enabled) {
+            this.failFast = enabled;
+            return this;
+        }
+
+        /** Redeploy the last healthy version when a new one fails its health gate; on by default. */
+        public Builder rollback(boolean enabled) {
+            this.rollback = enabled;
+            return this;
+        }
+
+        /** Where history and the journal go; {@code ~/.portoser} by default. */
+        public Builder state(StateStore store) {
+            this.state = Objects.requireNonNull(store, "store == null");
+            return this;
+        }
+
+        /** How long a new instance may take to become healthy; 2 min by default. */
+        public Builder healthTimeout(Duration timeout) {
+            this.healthTimeout = positive(timeout, "healthTimeout");
+            return this;
+        }
+
+        /** How long a dependency outside the plan may take to prove healthy; 30 s by default. */
+        public Builder gateTimeout(Duration timeout) {
+            this.gateTimeout = positive(timeout, "gateTimeout");
+            return this;
+        }
+
+        /** How long one command may run; 5 min by default. */
+        public Builder commandTimeout(Duration timeout) {
+            this.commandTimeout = positive(timeout, "commandTimeout");
+            return this;
+        }
+
+        /** How long one step may take in all; 15 min by default. */
+        public Builder stepTimeout(Duration timeout) {
+            this.stepTimeout = positive(timeout, "stepTimeout");
+            return this;
+        }
+
+        /** Wait up to this long for another controller's lock instead of failing at once; zero by default. */
+        public Builder lockWait(Duration wait) {
+            this.lockWait = Objects.requireNonNull(wait, "wait == null");
+            return this;
+        }
+
+        /** How long a lock lasts without renewal (renewed every third of it while held); 2 min by default. */
+        public Builder lockLease(Duration lease) {
+            this.lockLease = positive(lease, "lockLease");
+            return this;
+        }
+
+        /** When actions are retried; three tries on transient transport errors by default. */
+        public Builder retry(RetryPolicy policy) {
+            this.retry = Objects.requireNonNull(policy, "policy == null");
+            return this;
+        }
+
+        /** This controller's id in locks and history; a unique one per process by default. */
+        public Builder controllerId(String id) {
+            this.controllerId = Objects.requireNonNull(id, "id == null");
+            return this;
+        }
+
+        /** The health checks (for a custom HTTP client); the defaults otherwise. */
+        public Builder healthChecks(HealthChecks healthChecks) {
+            this.checks = Objects.requireNonNull(healthChecks, "healthChecks == null");
+            return this;
+        }
+
+        /** How fast new instances are polled; every 250 ms by default. */
+        public Builder healthGate(HealthGate healthGate) {
+            this.gate = Objects.requireNonNull(healthGate, "healthGate == null");
+            return this;
+        }
+
+        /** The executor. */
+        public Executor build() {
+            return new Executor(this);
+        }
+
+        private static int atLeastOne(int n, String name) {
+            if (n < 1) {
+                throw new IllegalArgumentException(name + " must be >= 1, was " + n);
+            }
+            return n;
+        }
+
+        private static Duration positive(Duration d, String name) {
+            Objects.requireNonNull(d, name + " == null");
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, was " + d);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,298 @@
+package dev.portoser.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.portoser.health.HealthGate;
+import dev.portoser.plan.Plan;
+import dev.portoser.plan.Planner;
+import dev.portoser.plan.StalePlanException;
+import dev.portoser.registry.Machine;
+import dev.portoser.registry.Registry;
+import dev.portoser.state.FileStateStore;
+import dev.portoser.state.JournalEntry;
+import dev.portoser.state.LockManager;
+import dev.portoser.transport.Command;
+import dev.portoser.transport.LocalTransport;
+import dev.portoser.transport.Transport;
+import dev.portoser.transport.TransportFactory;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The executor on this machine, with real {@code python3 -m http.server} services started by the local deployer,
+ * real HTTP health checks, a sandbox home and a temporary state directory.
+ */
+class ExecutorTest {
+    @TempDir
+    Path home;
+    @TempDir
+    Path sites;
+    @TempDir
+    Path stateDir;
+
+    final List<Integer> ports = new ArrayList<>();
+    final List<String> events = Collections.synchronizedList(new ArrayList<>());
+    Executor executor;
+    TransportFactory sandbox;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        for (int i = 0; i < 6; i++) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                ports.add(s.getLocalPort());
+            }
+        }
+        sandbox = new TransportFactory() {
+            @Override
+            public Transport open(Machine machine) {
+                return new LocalTransport(machine, home);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        executor = executor("ctl-test");
+    }
+
+    Executor executor(String controller) {
+        return Executor.builder().localTransports(sandbox).state(new FileStateStore(stateDir))
+                .healthTimeout(Duration.ofSeconds(8)).healthGate(new HealthGate(Duration.ofMillis(100)))
+                .controllerId(controller).lockLease(Duration.ofSeconds(30))
+                .listener(new ExecutionListener() {
+                    @Override
+                    public void stepEnded(StepResult result) {
+                        events.add(result.step().service() + ":" + result.outcome());
+                    }
+                }).build();
+    }
+
+    @AfterEach
+    void tearDown() {
+        executor.close();
+        try (Transport t = new LocalTransport(Registry.parse(registry("")).machine("here").orElseThrow(), home)) {
+            t.exec(Command.script("for f in \"$HOME\"/.portoser/run/*.pid; do [ -f \"$f\" ] && "
+                    + "kill -s KILL -- \"-$(cat \"$f\")\" 2>/dev/null; done; true"));
+        }
+    }
+
+    /** db <- api <- web (a chain), plus report (independent); each serves sites/NAME/index.html. */
+    String registry(String apiCommand) {
+        String api = apiCommand.isEmpty() ? server("api") : apiCommand;
+        return """
+                machines:
+                  here: {host: localhost, user: u, platform: linux}
+                services:
+                  db: {type: local, path: %s, machine: here, command: "%s", port: %d, health: {type: http, endpoint: /index.html}}
+                  api: {type: local, path: %s, machine: here, command: "%s", port: %d, depends_on: [db], health: {type: http, endpoint: /index.html}}
+                  web: {type: local, path: %s, machine: here, command: "%s", port: %d, depends_on: [api], health: {type: http, endpoint: /index.html}}
+                  report: {type: local, path: %s, machine: here, command: "%s", port: %d, health: {type: tcp}}
+                """.formatted(site("db"), server("db"), ports.get(0), site("api"), api, ports.get(1),
+                site("web"), server("web"), ports.get(2), site("report"), server("report"), ports.get(3));
+    }
+
+    Path site(String name) {
+        Path dir = sites.resolve(name);
+        try {
+            Files.createDirectories(dir.resolve("v1"));
+            if (!Files.exists(dir.resolve("v1/index.html"))) {
+                Files.writeString(dir.resolve("v1/index.html"), name + " version one");
+            }
+            Files.createDirectories(dir.resolve("v2"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return dir;
+    }
+
+    static String server(String name) {
+        return "exec python3 -m http.server $PORT --bind 127.0.0.1 --directory v1";
+    }
+
+    static String get(int port) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/index.html"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    @Test
+    void aChainIsDeployedInOrderAndEveryStepIsHealthyAndRecorded() throws Exception {
+        Registry registry = Registry.parse(registry(""));
+        RunResult result = executor.run(registry, Planner.of(registry).deploy("web"));
+        assertThat(result.succeeded()).as(result.render()).isTrue();
+        assertThat(events).containsExactly("db:SUCCEEDED", "api:SUCCEEDED", "web:SUCCEEDED");
+        assertThat(get(ports.get(2))).isEqualTo("web version one");
+        assertThat(result.service("api").orElseThrow().detail()).contains("-> 200");
+        assertThat(executor.state().history("api")).singleElement().satisfies(r -> {
+            assertThat(r.healthy()).isTrue();
+            assertThat(r.config().command()).isEqualTo(server("api"));
+            assertThat(r.controller()).isEqualTo("ctl-test");
+        });
+        assertThat(executor.state().inFlight()).isEmpty();
+    }
+
+    @Test
+    void aFailingStepSkipsItsDependentsWhileAnIndependentBranchSucceeds() {
+        Registry registry = Registry.parse(registry("exec python3 -c 'import sys; sys.exit(3)'"));
+        RunResult result = executor.run(registry, Planner.of(registry).deploy("web", "report"));
+        assertThat(result.service("db").orElseThrow().outcome()).isEqualTo(StepOutcome.SUCCEEDED);
+        assertThat(result.service("report").orElseThrow().outcome()).isEqualTo(StepOutcome.SUCCEEDED);
+        assertThat(result.service("api").orElseThrow().outcome()).isEqualTo(StepOutcome.FAILED);
+        assertThat(result.service("api").orElseThrow().detail()).startsWith("not healthy after PT8S");
+        StepResult web = result.service("web").orElseThrow();
+        assertThat(web.outcome()).isEqualTo(StepOutcome.SKIPPED);
+        assertThat(web.detail()).isEqualTo("skipped: deploy:api@here failed");
+        assertThat(result.succeeded()).isFalse();
+    }
+
+    @Test
+    void aBadNewVersionIsRolledBackToTheLastHealthyOne() throws Exception {
+        Registry good = Registry.parse(registry(""));
+        assertThat(executor.run(good, Planner.of(good).deploy("api")).succeeded()).isTrue();
+        assertThat(get(ports.get(1))).isEqualTo("api version one");
+        Registry bad = Registry.parse(registry("exec python3 -m http.server $PORT --bind 127.0.0.1 --directory v2"));
+        RunResult result = executor.run(bad, Planner.of(bad).deploy("api"));
+        StepResult api = result.service("api").orElseThrow();
+        assertThat(api.outcome()).as(result.render()).isEqualTo(StepOutcome.FAILED_REVERTED);
+        assertThat(api.detail()).contains("-> 404").contains("rolled back to");
+        assertThat(get(ports.get(1))).isEqualTo("api version one");
+        assertThat(executor.state().lastHealthy("api", "here").orElseThrow().config().command()).isEqualTo(server("api"));
+    }
+
+    @Test
+    void withoutRollbackABadVersionIsJustFailed() throws Exception {
+        Registry good = Registry.parse(registry(""));
+        executor.run(good, Planner.of(good).deploy("api"));
+        try (Executor noRollback = Executor.builder().localTransports(sandbox).state(new FileStateStore(stateDir))
+                .healthTimeout(Duration.ofSeconds(3)).rollback(false).build()) {
+            Registry bad = Registry.parse(registry("exec python3 -m http.server $PORT --bind 127.0.0.1 --directory v2"));
+            assertThat(noRollback.run(bad, Planner.of(bad).deploy("api")).service("api").orElseThrow().outcome())
+                    .isEqualTo(StepOutcome.FAILED);
+        }
+    }
+
+    @Test
+    void aStalePlanIsRefusedBeforeAnythingRuns() {
+        Registry registry = Registry.parse(registry(""));
+        Plan plan = Planner.of(registry).deploy("api");
+        Registry changed = Registry.parse(registry("exec python3 -m http.server $PORT --bind 127.0.0.1"));
+        assertThatThrownBy(() -> executor.run(changed, plan)).isInstanceOf(StalePlanException.class)
+                .hasMessageContaining("services.api: command changed");
+        assertThat(events).isEmpty();
+    }
+
+    @Test
+    void aServiceLockedByAnotherControllerFailsOrWaits() throws Exception {
+        Registry registry = Registry.parse(registry(""));
+        Machine here = registry.machine("here").orElseThrow();
+        LockManager other = new LockManager("ctl-other", Duration.ofSeconds(30));
+        try (Transport t = new LocalTransport(here, home)) {
+            assertThat(other.acquire(t, "db", Duration.ZERO)).isEqualTo("acquired");
+            RunResult locked = executor.run(registry, Planner.of(registry).deploy("db"));
+            assertThat(locked.service("db").orElseThrow().detail())
+                    .startsWith("service db on here is locked by another run: ctl-other ");
+            try (Executor waiting = Executor.builder().localTransports(sandbox).state(new FileStateStore(stateDir))
+                    .healthTimeout(Duration.ofSeconds(8)).lockWait(Duration.ofSeconds(20)).build()) {
+                Thread releaser = new Thread(() -> {
+                    try {
+                        Thread.sleep(1500);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    other.release(t, "db");
+                });
+                releaser.start();
+                RunResult waited = waiting.run(registry, Planner.of(registry).deploy("db"));
+                releaser.join();
+                assertThat(waited.succeeded()).as(waited.render()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void anExpiredLockOfADeadControllerIsTakenOver() throws Exception {
+        Registry registry = Registry.parse(registry(""));
+        Machine here = registry.machine("here").orElseThrow();
+        try (Transport t = new LocalTransport(here, home)) {
+            new LockManager("ctl-dead", Duration.ofSeconds(1)).acquire(t, "db", Duration.ZERO);
+        }
+        Thread.sleep(2100);
+        List<Boolean> tookOver = Collections.synchronizedList(new ArrayList<>());
+        try (Executor e = Executor.builder().localTransports(sandbox).state(new FileStateStore(stateDir))
+                .listener(new ExecutionListener() {
+                    @Override
+                    public void lockAcquired(dev.portoser.plan.Step step, boolean taken) {
+                        tookOver.add(taken);
+                    }
+                }).build()) {
+            assertThat(e.run(registry, Planner.of(registry).deploy("db")).succeeded()).isTrue();
+        }
+        assertThat(tookOver).containsExactly(true);
+    }
+
+    @Test
+    void stepsLeftInFlightByADeadControllerAreReportedAndReconciled() {
+        Registry registry = Registry.parse(registry(""));
+        FileStateStore store = new FileStateStore(stateDir);
+        long deadPid = ProcessHandle.current().pid() + 1_000_000;
+        store.begin(new JournalEntry("run-old", "deploy:db@here", "db", "here", "DEPLOY", Instant.now(), "ctl-gone",
+                deadPid));
+        RunResult result = executor.run(registry, Planner.of(registry).deploy("db"));
+        assertThat(result.recovered()).extracting(JournalEntry::stepId).containsExactly("deploy:db@here");
+        assertThat(result.succeeded()).isTrue();
+        assertThat(store.inFlight()).isEmpty();
+        assertThat(store.history("db")).extracting(r -> r.outcome()).contains("INTERRUPTED", "SUCCEEDED");
+    }
+
+    @Test
+    void aListenerThatThrowsDoesNotBreakTheRun() {
+        Registry registry = Registry.parse(registry(""));
+        try (Executor e = Executor.builder().localTransports(sandbox).state(new FileStateStore(stateDir))
+                .listener(new ExecutionListener() {
+                    @Override
+                    public void stepStarted(dev.portoser.plan.Step step) {
+                        throw new IllegalStateException("listener bug");
+                    }
+                }).build()) {
+            assertThat(e.run(registry, Planner.of(registry).deploy("db")).succeeded()).isTrue();
+        }
+    }
+
+    @Test
+    void cancellingARunCancelsWhatHasNotFinished() throws Exception {
+        Registry registry = Registry.parse(registry("exec sleep 60"));
+        RunHandle handle = executor.start(registry, Planner.of(registry).deploy("web"));
+        Thread.sleep(2000);
+        handle.cancel();
+        RunResult result = handle.result().get();
+        assertThat(result.service("db").orElseThrow().outcome()).isEqualTo(StepOutcome.SUCCEEDED);
+        assertThat(result.service("api").orElseThrow().outcome()).isEqualTo(StepOutcome.CANCELLED);
+        assertThat(result.service("web").orElseThrow().outcome()).isEqualTo(StepOutcome.CANCELLED);
+    }
+
+    @Test
+    void stopPlansStopDependentsFirst() {
+        Registry registry = Registry.parse(registry(""));
+        assertThat(executor.run(registry, Planner.of(registry).deploy("web")).succeeded()).isTrue();
+        events.clear();
+        RunResult stopped = executor.run(registry, Planner.of(registry).stop("db"));
+        assertThat(stopped.succeeded()).isTrue();
+        assertThat(events).containsExactly("web:SUCCEEDED", "api:SUCCEEDED", "db:SUCCEEDED");
+        assertThat(home.resolve(".portoser/run/db.pid")).doesNotExist();
+    }
+}
