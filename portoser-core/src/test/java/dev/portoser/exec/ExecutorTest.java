@@ -286,6 +286,69 @@ class ExecutorTest {
     }
 
     @Test
+    void progressAndJsonEventsDescribeTheRunWithoutSecrets() throws Exception {
+        Registry registry = Registry.parse(registry("").replace("depends_on: [db], health",
+                "depends_on: [db], env: {API_TOKEN: never-shown-token}, health"));
+        java.io.StringWriter plain = new java.io.StringWriter();
+        java.io.StringWriter live = new java.io.StringWriter();
+        java.io.StringWriter json = new java.io.StringWriter();
+        try (Executor e = Executor.builder().localTransports(sandbox).state(new FileStateStore(stateDir))
+                .listenerFactory((runId, plan) -> new ExecutionListener() {
+                    final ExecutionListener[] all = {new ConsoleProgress(new java.io.PrintWriter(plain), false),
+                            new ConsoleProgress(new java.io.PrintWriter(live), true), new JsonLinesEvents(json)};
+
+                    @Override
+                    public void runStarted(String id, Plan p) {
+                        for (ExecutionListener l : all) {
+                            l.runStarted(id, p);
+                        }
+                    }
+
+                    @Override
+                    public void stepStarted(dev.portoser.plan.Step step) {
+                        for (ExecutionListener l : all) {
+                            l.stepStarted(step);
+                        }
+                    }
+
+                    @Override
+                    public void healthChecked(dev.portoser.plan.Step step, String service,
+                                              dev.portoser.health.HealthResult result) {
+                        for (ExecutionListener l : all) {
+                            l.healthChecked(step, service, result);
+                        }
+                    }
+
+                    @Override
+                    public void stepEnded(StepResult result) {
+                        for (ExecutionListener l : all) {
+                            l.stepEnded(result);
+                        }
+                    }
+
+                    @Override
+                    public void runEnded(RunResult result) {
+                        for (ExecutionListener l : all) {
+                            l.runEnded(result);
+                        }
+                    }
+                }).build()) {
+            assertThat(e.run(registry, Planner.of(registry).deploy("api")).succeeded()).isTrue();
+        }
+        assertThat(plain.toString()).contains("DEPLOY db on here ...", "DEPLOY api on here: SUCCEEDED in",
+                "done: 2 of 2 steps succeeded in");
+        assertThat(live.toString()).contains("\u001b[2K", "deploy:api@here", "[##############################] 2/2");
+        List<com.fasterxml.jackson.databind.JsonNode> events = new ArrayList<>();
+        for (String line : json.toString().split("\n")) {
+            events.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(line));
+        }
+        assertThat(events).allSatisfy(n -> assertThat(n.get("schemaVersion").asInt()).isEqualTo(1));
+        assertThat(events).extracting(n -> n.get("event").asText()).startsWith("runStarted", "stepStarted")
+                .endsWith("stepEnded", "runEnded").contains("healthChecked");
+        assertThat(plain.toString() + live + json).doesNotContain("never-shown-token");
+    }
+
+    @Test
     void stopPlansStopDependentsFirst() {
         Registry registry = Registry.parse(registry(""));
         assertThat(executor.run(registry, Planner.of(registry).deploy("web")).succeeded()).isTrue();
