@@ -8,7 +8,7 @@ import dev.portoser.plan.Step;
  * Observes a run. Every method does nothing by default, so new events never break implementations.
  *
  * <p>Events of one step come in order: {@code stepStarted}, then any of {@code lockWaiting}/{@code lockAcquired},
- * {@code healthChecked}, {@code rollbackStarted}, then {@code stepEnded}; steps run in parallel, so events of
+ * {@code commandStarted}/{@code commandEnded}, {@code healthChecked}, {@code rollbackStarted}, then {@code stepEnded}; steps run in parallel, so events of
  * different steps interleave. Methods must be fast, thread-safe and must not throw or call back into the executor;
  * an exception they throw is caught and logged. Events never carry secrets.
  */
@@ -40,6 +40,15 @@ public abstract class ExecutionListener {
 
     /** A step starts. */
     public void stepStarted(Step step) {
+    }
+
+    /** A step runs a command on its machine (the command's {@code toString()} shows no argument values). */
+    public void commandStarted(Step step, dev.portoser.transport.Command command) {
+    }
+
+    /** A command of a step ended (its result; a command that threw reports nothing here). */
+    public void commandEnded(Step step, dev.portoser.transport.Command command,
+                             dev.portoser.transport.CommandResult result) {
     }
 
     /** A step waits for another controller's lock. */

@@ -98,6 +98,7 @@ public final class Executor implements AutoCloseable {
     private final Duration stepTimeout;
     private final Duration lockWait;
     private final RetryPolicy retry;
+    private final Sleeper sleeper;
     private final LockManager locks;
     private final HealthChecks checks;
     private final HealthGate gate;
@@ -125,6 +126,7 @@ public final class Executor implements AutoCloseable {
         this.stepTimeout = b.stepTimeout;
         this.lockWait = b.lockWait;
         this.retry = b.retry;
+        this.sleeper = b.sleeper;
         this.locks = new LockManager(b.controllerId, b.lockLease);
         this.checks = b.checks;
         this.gate = b.gate;
@@ -366,7 +368,7 @@ public final class Executor implements AutoCloseable {
             ScheduledFuture<?> renewal = null;
             boolean locked = false;
             try {
-                transport = open(machine);
+                transport = new ObservedTransport(open(machine), step, listener);
                 Transport t = transport;
                 String how = acquire(step, t);
                 locked = true;
@@ -470,7 +472,7 @@ public final class Executor implements AutoCloseable {
                         throw e;
                     }
                     LOG.debug("attempt {} failed, retrying: {}", attempt, e.getMessage());
-                    TimeUnit.NANOSECONDS.sleep(retry.delayBefore(attempt + 1).toNanos());
+                    sleeper.sleep(retry.delayBefore(attempt + 1));
                 }
             }
         }
@@ -646,6 +648,17 @@ public final class Executor implements AutoCloseable {
         }
 
         @Override
+        public void commandStarted(Step step, dev.portoser.transport.Command command) {
+            call(() -> delegate.commandStarted(step, command));
+        }
+
+        @Override
+        public void commandEnded(Step step, dev.portoser.transport.Command command,
+                                 dev.portoser.transport.CommandResult result) {
+            call(() -> delegate.commandEnded(step, command, result));
+        }
+
+        @Override
         public void lockWaiting(Step step, String holder) {
             call(() -> delegate.lockWaiting(step, holder));
         }
@@ -689,6 +702,7 @@ public final class Executor implements AutoCloseable {
         private Duration lockWait = Duration.ZERO;
         private Duration lockLease = Duration.ofMinutes(2);
         private RetryPolicy retry = RetryPolicy.defaults();
+        private Sleeper sleeper = Sleeper.SYSTEM;
         private String controllerId = defaultControllerId();
         private HealthChecks checks = new HealthChecks();
         private HealthGate gate = new HealthGate();
@@ -801,6 +815,12 @@ public final class Executor implements AutoCloseable {
         /** When actions are retried; three tries on transient transport errors by default. */
         public Builder retry(RetryPolicy policy) {
             this.retry = Objects.requireNonNull(policy, "policy == null");
+            return this;
+        }
+
+        /** How the executor waits between retries; {@link Sleeper#SYSTEM} by default. */
+        public Builder sleeper(Sleeper waiter) {
+            this.sleeper = Objects.requireNonNull(waiter, "waiter == null");
             return this;
         }
 

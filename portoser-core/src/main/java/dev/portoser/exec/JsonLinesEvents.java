@@ -45,6 +45,16 @@ public final class JsonLinesEvents extends ExecutionListener {
     }
 
     @Override
+    public void commandEnded(Step step, dev.portoser.transport.Command command,
+                             dev.portoser.transport.CommandResult result) {
+        Map<String, Object> m = step(step);
+        m.put("command", command.toString());
+        m.put("exitCode", result.exitCode());
+        m.put("durationMillis", result.duration().toMillis());
+        emit("commandEnded", m);
+    }
+
+    @Override
     public void lockWaiting(Step step, String holder) {
         Map<String, Object> m = step(step);
         m.put("holder", holder);

@@ -175,6 +175,80 @@ class ExecutorTest {
     }
 
     @Test
+    void aManualRollbackRedeploysAChosenHistoryRecord() throws Exception {
+        Registry v1 = Registry.parse(registry(""));
+        executor.run(v1, Planner.of(v1).deploy("api"));
+        String first = executor.state().history("api").get(0).id();
+        Files.writeString(sites.resolve("api/v2/index.html"), "api version two");
+        Registry v2 = Registry.parse(registry("exec python3 -m http.server $PORT --bind 127.0.0.1 --directory v2"));
+        assertThat(executor.run(v2, Planner.of(v2).deploy("api")).succeeded()).isTrue();
+        assertThat(get(ports.get(1))).isEqualTo("api version two");
+        StepResult back = executor.rollbackTo(v2, first);
+        assertThat(back.outcome()).as(back.detail()).isEqualTo(StepOutcome.SUCCEEDED);
+        assertThat(get(ports.get(1))).isEqualTo("api version one");
+    }
+
+    @Test
+    void transientTransportFailuresAreRetriedWithTheInjectedSleeper() {
+        Registry registry = Registry.parse(registry(""));
+        List<Duration> waits = Collections.synchronizedList(new ArrayList<>());
+        int[] calls = {0};
+        TransportFactory flaky = new TransportFactory() {
+            @Override
+            public Transport open(Machine machine) {
+                Transport real = new LocalTransport(machine, home);
+                return new Transport() {
+                    @Override
+                    public Machine machine() {
+                        return real.machine();
+                    }
+
+                    @Override
+                    public dev.portoser.transport.CommandResult exec(Command command) {
+                        if (command.script() != null && command.script().contains("setsid") && calls[0]++ < 2) {
+                            throw new dev.portoser.transport.ConnectionLostException("here", "link flapped", null);
+                        }
+                        return real.exec(command);
+                    }
+
+                    @Override
+                    public void upload(java.io.InputStream content, String path, int mode) {
+                        real.upload(content, path, mode);
+                    }
+
+                    @Override
+                    public byte[] read(String path) {
+                        return real.read(path);
+                    }
+
+                    @Override
+                    public boolean isReachable(Duration timeout) {
+                        return true;
+                    }
+
+                    @Override
+                    public void close() {
+                        real.close();
+                    }
+                };
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (Executor e = Executor.builder().localTransports(flaky).state(new FileStateStore(stateDir))
+                .sleeper(waits::add).build()) {
+            RunResult result = e.run(registry, Planner.of(registry).deploy("db"));
+            assertThat(result.succeeded()).as(result.render()).isTrue();
+        }
+        assertThat(calls[0]).isEqualTo(3);
+        assertThat(waits).hasSize(2);
+        assertThat(waits.get(0)).isBetween(Duration.ofMillis(500), Duration.ofSeconds(1));
+        assertThat(waits.get(1)).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(2));
+    }
+
+    @Test
     void withoutRollbackABadVersionIsJustFailed() throws Exception {
         Registry good = Registry.parse(registry(""));
         executor.run(good, Planner.of(good).deploy("api"));
