@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = PortoserCommand.Version.class,
         description = "Deploy and watch the services of a registry.yml over plain SSH.",
-        subcommands = {RegistryCommand.class, DeployCommand.class, GraphCommand.class, ImpactCommand.class},
+        subcommands = {DemoCommand.class, RegistryCommand.class, DeployCommand.class, GraphCommand.class, ImpactCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  success (for 'registry validate': the registry is valid; warnings allowed)",
                 "  1  the command found a failure (an invalid registry, an unknown service, a plan that cannot work)",
