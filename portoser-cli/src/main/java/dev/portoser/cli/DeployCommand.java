@@ -16,8 +16,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code portoser deploy}: plan the deployment of services, a group, or everything. */
 @Command(name = "deploy", mixinStandardHelpOptions = true,
-        description = {"Plan a deployment: the services named, and first everything they depend on.",
-                "This version plans only: give --dry-run to print the plan (executing it comes with the executor)."})
+        description = {"Deploy services, a group or everything: dependencies first, each started once what it waits",
+                "for is healthy. --dry-run prints the plan and does nothing."})
 final class DeployCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -40,20 +40,22 @@ final class DeployCommand implements Callable<Integer> {
     @Option(names = "--json", description = "With --dry-run: print the plan as JSON (a saved plan).")
     boolean json;
 
+    @Mixin
+    ExecutionOptions execution;
+
     @Override
     public Integer call() {
         int chosen = (services.isEmpty() ? 0 : 1) + (group == null ? 0 : 1) + (all ? 1 : 0);
         if (chosen != 1) {
             throw new UsageException("name what to deploy: SERVICE..., --group GROUP or --all (exactly one of them)");
         }
-        if (!dryRun) {
-            throw new UsageException("this version of portoser plans deployments but does not run them yet; "
-                    + "add --dry-run to see the plan");
-        }
         Registry registry = options.load(spec.commandLine().getErr());
         Planner planner = Planner.of(registry);
         Plan plan = all ? planner.all() : group != null ? planner.group(group)
                 : planner.deploy(services.toArray(String[]::new));
+        if (!dryRun) {
+            return execution.execute(registry, plan, spec.commandLine().getOut());
+        }
         spec.commandLine().getOut().print(json ? plan.toJson() : plan.render());
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;

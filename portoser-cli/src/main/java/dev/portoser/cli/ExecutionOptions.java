@@ -1,0 +1,112 @@
+package dev.portoser.cli;
+
+import dev.portoser.exec.ConsoleProgress;
+import dev.portoser.exec.Executor;
+import dev.portoser.exec.JsonLinesEvents;
+import dev.portoser.exec.RunResult;
+import dev.portoser.plan.Plan;
+import dev.portoser.registry.Registry;
+import dev.portoser.ssh.SshTransportFactory;
+import dev.portoser.state.FileStateStore;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+
+/** How plans are executed from the command line: shared by deploy, start, stop and restart. */
+final class ExecutionOptions {
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "8",
+            description = "Steps running at once (default: ${DEFAULT-VALUE}).")
+    int parallel;
+
+    @Option(names = "--no-rollback", description = "Do not redeploy the last healthy version when a new one fails.")
+    boolean noRollback;
+
+    @Option(names = "--fail-fast", description = "Start no new step after the first failure.")
+    boolean failFast;
+
+    @Option(names = "--lock-wait", paramLabel = "DURATION", defaultValue = "0s", converter = DurationConverter.class,
+            description = "Wait this long for another run's lock instead of failing (30s, 2m).")
+    Duration lockWait;
+
+    @Option(names = "--known-hosts", paramLabel = "FILE",
+            description = "known_hosts for SSH host keys (default: ~/.ssh/known_hosts).")
+    @Nullable Path knownHosts;
+
+    @Option(names = "--trust-on-first-use",
+            description = "Accept and record a machine's unknown SSH host key (a changed key is still refused).")
+    boolean trustOnFirstUse;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "History and journal (default: ~/.portoser).")
+    @Nullable Path stateDir;
+
+    @Option(names = "--events", description = "Print the run as JSON lines (one event per line) instead of progress.")
+    boolean events;
+
+    /** Runs a plan, printing progress (or events), and returns the exit code. */
+    int execute(Registry registry, Plan plan, PrintWriter out) {
+        boolean remote = plan.steps().stream().map(s -> registry.machine(s.machine()).orElseThrow())
+                .anyMatch(m -> !m.isLocalhost());
+        SshTransportFactory ssh = remote ? ssh() : null;
+        try {
+            Executor.Builder builder = Executor.builder().parallelism(parallel).rollback(!noRollback)
+                    .failFast(failFast).lockWait(lockWait)
+                    .state(stateDir == null ? FileStateStore.inHome() : new FileStateStore(stateDir))
+                    .listener(events ? new JsonLinesEvents(out) : new ConsoleProgress(out, System.console() != null));
+            if (ssh != null) {
+                builder.transports(ssh);
+            }
+            try (Executor executor = builder.build()) {
+                RunResult result = executor.run(registry, plan);
+                if (!events) {
+                    out.println();
+                    out.print(result.render());
+                }
+                out.flush();
+                return result.succeeded() ? ExitCodes.OK : ExitCodes.FAILED;
+            }
+        } finally {
+            if (ssh != null) {
+                ssh.close();
+            }
+        }
+    }
+
+    private SshTransportFactory ssh() {
+        SshTransportFactory.Builder b = SshTransportFactory.builder();
+        if (knownHosts != null) {
+            b.knownHosts(knownHosts);
+        }
+        if (trustOnFirstUse) {
+            b.trustOnFirstUse();
+        }
+        return b.build();
+    }
+
+    /** {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h}, or a number of seconds. */
+    static final class DurationConverter implements ITypeConverter<Duration> {
+        private static final Pattern FORM = Pattern.compile("([0-9]{1,9})(ms|s|m|h)?");
+
+        @Override
+        public Duration convert(String value) {
+            Matcher m = FORM.matcher(value.trim().toLowerCase(Locale.ROOT));
+            if (!m.matches()) {
+                throw new picocli.CommandLine.TypeConversionException(
+                        "expected a duration such as 30s, 500ms, 2m or 1h, found '" + value + "'");
+            }
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "s" : m.group(2);
+            return switch (unit) {
+                case "ms" -> Duration.ofMillis(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofSeconds(n);
+            };
+        }
+    }
+}
