@@ -2,8 +2,10 @@ package dev.portoser.deploy;
 
 import dev.portoser.registry.Machine;
 import dev.portoser.registry.Service;
+import dev.portoser.secret.Secret;
 import dev.portoser.transport.Transport;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -14,16 +16,39 @@ import org.jspecify.annotations.Nullable;
  * @param machine the machine it runs on
  * @param transport a transport to that machine
  * @param port the port it should listen on (its own, or the one chosen for {@code port: auto}), or null
+ * @param secrets the service's resolved secrets by environment variable name (empty when it has none)
  * @param timeout how long each command may take
  */
 public record DeployContext(Service service, Machine machine, Transport transport, @Nullable Integer port,
-                            Duration timeout) {
+                            Map<String, Secret> secrets, Duration timeout) {
 
-    /** Checks the components. */
+    /** Checks the components and copies the secrets (keeping their order). */
     public DeployContext {
         Objects.requireNonNull(service, "service == null");
         Objects.requireNonNull(machine, "machine == null");
         Objects.requireNonNull(transport, "transport == null");
         Objects.requireNonNull(timeout, "timeout == null");
+        secrets = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(secrets));
+    }
+
+    /**
+     * A context for a service without secrets.
+     *
+     * @param service the service
+     * @param machine its machine
+     * @param transport a transport to it
+     * @param port its port, or null
+     * @param timeout how long each command may take
+     */
+    public DeployContext(Service service, Machine machine, Transport transport, @Nullable Integer port,
+                         Duration timeout) {
+        this(service, machine, transport, port, Map.of(), timeout);
+    }
+
+    /** Shows the service, machine and port, and the names of the secrets, never their values. */
+    @Override
+    public String toString() {
+        return "DeployContext[" + service.name() + " on " + machine.name() + ", port=" + port + ", secrets="
+                + secrets.keySet() + "]";
     }
 }

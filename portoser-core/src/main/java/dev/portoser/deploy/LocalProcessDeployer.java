@@ -20,9 +20,10 @@ import java.util.Objects;
  * group ({@code setsid}), with a PID file and an appended log file (rotated by size) under {@code ~/.portoser/}
  * on the machine.
  *
- * <p>Its environment comes from {@code env_file} (sourced if present), {@code env}, and {@code PORT} when the
- * service has a port; they reach the process through {@code ~/.portoser/env/NAME.env}, written with mode 0600 over
- * the transport, never through the command line. When {@code uv} is on the machine and {@code path} holds a
+ * <p>Its environment comes from {@code env_file} (sourced if present), {@code env}, {@code PORT} when the service
+ * has a port, and its resolved secrets; they reach the process through {@code ~/.portoser/env/NAME.env}, written
+ * with mode 0600 over the transport, never through the command line. A changed secret changes the configuration,
+ * so rotation restarts the service. When {@code uv} is on the machine and {@code path} holds a
  * {@code pyproject.toml}, {@code uv sync} runs first. Deploying again with the same configuration does nothing; a
  * changed configuration restarts it. Stopping sends TERM to the process group, then KILL after a grace period, and
  * only if the recorded start time proves the PID is still ours. Stateless and thread-safe.
@@ -52,6 +53,7 @@ public final class LocalProcessDeployer implements Deployer {
 
     private static final String START = String.join("\n",
             "set -e",
+            "umask 077", // PID, config digest and log files are the login user's alone
             START_TIME,
             "name=$1 dir=$2 cmd=$3 log=$4 config=$5 maxlog=$6 userenv=$7",
             "base=\"$HOME/.portoser\"",
@@ -174,13 +176,14 @@ public final class LocalProcessDeployer implements Deployer {
         return r;
     }
 
-    /** The env file: {@code env} entries and {@code PORT}, each value quoted for sh. */
+    /** The env file: {@code PORT}, {@code env} entries, then secrets; each value quoted for sh. */
     static String environmentFile(DeployContext context) {
         Map<String, String> env = new LinkedHashMap<>();
         if (context.port() != null) {
             env.put("PORT", String.valueOf(context.port()));
         }
         env.putAll(context.service().env());
+        context.secrets().forEach((name, secret) -> env.put(name, secret.reveal()));
         StringBuilder sb = new StringBuilder("# Written by Portoser; replaced at every deploy.\n");
         env.forEach((k, v) -> sb.append(k).append('=').append(Shell.quote(v)).append('\n'));
         return sb.toString();

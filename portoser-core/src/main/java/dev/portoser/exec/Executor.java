@@ -19,6 +19,9 @@ import dev.portoser.registry.Machine;
 import dev.portoser.registry.Registry;
 import dev.portoser.registry.Service;
 import dev.portoser.registry.ServiceType;
+import dev.portoser.secret.Secret;
+import dev.portoser.secret.SecretException;
+import dev.portoser.secret.SecretProvider;
 import dev.portoser.state.DeploymentRecord;
 import dev.portoser.state.FileStateStore;
 import dev.portoser.state.JournalEntry;
@@ -98,6 +101,7 @@ public final class Executor implements AutoCloseable {
     private final Duration stepTimeout;
     private final Duration lockWait;
     private final RetryPolicy retry;
+    private final @Nullable SecretProvider secrets;
     private final Sleeper sleeper;
     private final LockManager locks;
     private final HealthChecks checks;
@@ -126,6 +130,7 @@ public final class Executor implements AutoCloseable {
         this.stepTimeout = b.stepTimeout;
         this.lockWait = b.lockWait;
         this.retry = b.retry;
+        this.secrets = b.secrets;
         this.sleeper = b.sleeper;
         this.locks = new LockManager(b.controllerId, b.lockLease);
         this.checks = b.checks;
@@ -379,7 +384,8 @@ public final class Executor implements AutoCloseable {
                 if (unhealthy.isPresent()) {
                     return ended(step, start, StepOutcome.FAILED, unhealthy.get(), null);
                 }
-                DeployContext context = new DeployContext(service, machine, transport, port, commandTimeout());
+                DeployContext context = new DeployContext(service, machine, transport, port,
+                        secretsOf(service, machine), commandTimeout());
                 Optional<DeploymentRecord> previous = step.action() == Action.DEPLOY
                         ? state.lastHealthy(service.name(), machine.name()) : Optional.empty();
                 act(step, deployer, context);
@@ -400,7 +406,7 @@ public final class Executor implements AutoCloseable {
                 }
                 return ended(step, start, StepOutcome.FAILED, "not healthy after " + healthTimeout + ": "
                         + health.detail(), null);
-            } catch (LockedException e) {
+            } catch (LockedException | SecretException e) {
                 return ended(step, start, StepOutcome.FAILED, e.getMessage(), null);
             } catch (DeployException e) {
                 return ended(step, start, StepOutcome.FAILED, e.getMessage(), e);
@@ -432,7 +438,8 @@ public final class Executor implements AutoCloseable {
                                   Transport transport, long start, HealthResult failed) throws InterruptedException {
             listener.rollbackStarted(step, previous.id());
             Service old = previous.config();
-            DeployContext context = new DeployContext(old, machine, transport, previous.port(), commandTimeout());
+            DeployContext context = new DeployContext(old, machine, transport, previous.port(), secretsOf(old, machine),
+                    commandTimeout());
             try {
                 withRetry(() -> deployer.deploy(context));
             } catch (RuntimeException e) {
@@ -589,6 +596,18 @@ public final class Executor implements AutoCloseable {
         }
     }
 
+    /** The service's secrets for its machine; a service that references secrets needs a provider. */
+    private Map<String, Secret> secretsOf(Service service, Machine machine) {
+        if (service.vaultSecrets().isEmpty()) {
+            return Map.of();
+        }
+        if (secrets == null) {
+            throw new SecretException("service " + service.name() + " references vault_secrets but the executor has "
+                    + "no SecretProvider: set Executor.builder().secrets(...)", null);
+        }
+        return secrets.resolve(machine, service);
+    }
+
     /** Each command gets the command timeout, but never more than a step may take. */
     private Duration commandTimeout() {
         return commandTimeout.compareTo(stepTimeout) < 0 ? commandTimeout : stepTimeout;
@@ -703,6 +722,7 @@ public final class Executor implements AutoCloseable {
         private Duration lockLease = Duration.ofMinutes(2);
         private RetryPolicy retry = RetryPolicy.defaults();
         private Sleeper sleeper = Sleeper.SYSTEM;
+        private @Nullable SecretProvider secrets;
         private String controllerId = defaultControllerId();
         private HealthChecks checks = new HealthChecks();
         private HealthGate gate = new HealthGate();
@@ -815,6 +835,12 @@ public final class Executor implements AutoCloseable {
         /** When actions are retried; three tries on transient transport errors by default. */
         public Builder retry(RetryPolicy policy) {
             this.retry = Objects.requireNonNull(policy, "policy == null");
+            return this;
+        }
+
+        /** Where services' {@code vault_secrets} come from; none by default (such services then fail). */
+        public Builder secrets(SecretProvider provider) {
+            this.secrets = Objects.requireNonNull(provider, "provider == null");
             return this;
         }
 

@@ -100,6 +100,31 @@ class LocalProcessDeployerTest {
     }
 
     @Test
+    void secretsReachTheProcessEnvironmentThroughThe0600FileOnly() throws Exception {
+        DeployContext plain = context(SERVER, "");
+        String canary = "canary-" + java.util.UUID.randomUUID() + " with 'quotes' and = signs";
+        DeployContext c = new DeployContext(plain.service(), plain.machine(), transport, port,
+                java.util.Map.of("API_KEY", new dev.portoser.secret.Secret(canary, "1")), Duration.ofSeconds(30));
+        deployer.deploy(c);
+        assertThat(awaitHealthy(c).isHealthy()).isTrue();
+        String pid = Files.readString(home.resolve(".portoser/run/web.pid")).strip();
+        String children = transport.exec(Command.of("sh", "-c", "pgrep -g " + pid + " | head -1")).stdout().strip();
+        String environ = Files.readString(Path.of("/proc", children, "environ")).replace('\0', '\n');
+        assertThat(environ).contains("API_KEY=" + canary);
+        assertThat(transport.exec(Command.of("ps", "-eo", "args")).stdout()).doesNotContain("canary-");
+        assertThat(Files.readString(home.resolve(".portoser/logs/web.log"))).doesNotContain("canary-");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve(".portoser/env/web.env"))))
+                .isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve(".portoser/run/web.pid.config"))))
+                .isEqualTo("rw-------");
+        String before = deployer.status(c);
+        DeployContext rotated = new DeployContext(plain.service(), plain.machine(), transport, port,
+                java.util.Map.of("API_KEY", new dev.portoser.secret.Secret(canary + "-2", "2")), Duration.ofSeconds(30));
+        deployer.deploy(rotated);
+        assertThat(deployer.status(rotated)).as("a rotated secret restarts the service").isNotEqualTo(before);
+    }
+
+    @Test
     void deployingTheSameConfigurationAgainIsANoOpAndAChangedOneRestarts() throws Exception {
         DeployContext c = context(SERVER, "");
         deployer.deploy(c);

@@ -423,6 +423,16 @@ class ExecutorTest {
     }
 
     @Test
+    void aServiceWithSecretsButNoProviderFailsSayingSo() {
+        Registry registry = Registry.parse(registry("").replace("depends_on: [db], health",
+                "depends_on: [db], vault_secrets: [{path: secret/data/api, keys: [token]}], health"));
+        RunResult result = executor.run(registry, Planner.of(registry).deploy("api"));
+        assertThat(result.service("api").orElseThrow().outcome()).isEqualTo(StepOutcome.FAILED);
+        assertThat(result.service("api").orElseThrow().detail()).isEqualTo("service api references vault_secrets but "
+                + "the executor has no SecretProvider: set Executor.builder().secrets(...)");
+    }
+
+    @Test
     void stopPlansStopDependentsFirst() {
         Registry registry = Registry.parse(registry(""));
         assertThat(executor.run(registry, Planner.of(registry).deploy("web")).succeeded()).isTrue();
