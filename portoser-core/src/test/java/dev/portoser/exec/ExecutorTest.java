@@ -433,6 +433,30 @@ class ExecutorTest {
     }
 
     @Test
+    void aRotatedSecretRestartsTheServiceWithTheNewValueThroughTheExecutor() throws Exception {
+        Registry registry = Registry.parse(registry("").replace("depends_on: [db], health",
+                "vault_secrets: [{path: secret/data/api, keys: [token]}], health"));
+        java.util.Map<String, Integer> version = new java.util.concurrent.ConcurrentHashMap<>(java.util.Map.of("v", 1));
+        dev.portoser.secret.SecretProvider provider = (machine, path, key) ->
+                new dev.portoser.secret.Secret("token-" + version.get("v"), String.valueOf(version.get("v")));
+        try (Executor e = Executor.builder().localTransports(sandbox).state(new FileStateStore(stateDir))
+                .healthGate(new HealthGate(Duration.ofMillis(100))).secrets(provider).build();
+             dev.portoser.secret.RotationWatcher watcher = new dev.portoser.secret.RotationWatcher(registry, provider,
+                     Duration.ofHours(1), rotation -> e.run(registry, Planner.of(registry).restart(rotation.service())))) {
+            assertThat(e.run(registry, Planner.of(registry).deploy("api")).succeeded()).isTrue();
+            watcher.poll();
+            Path envFile = home.resolve(".portoser/env/api.env");
+            assertThat(Files.readString(envFile)).contains("TOKEN=token-1");
+            String pidBefore = Files.readString(home.resolve(".portoser/run/api.pid"));
+            version.put("v", 2);
+            assertThat(watcher.poll()).hasSize(1);
+            assertThat(Files.readString(envFile)).contains("TOKEN=token-2");
+            assertThat(Files.readString(home.resolve(".portoser/run/api.pid"))).isNotEqualTo(pidBefore);
+            assertThat(get(ports.get(1))).isEqualTo("api version one");
+        }
+    }
+
+    @Test
     void stopPlansStopDependentsFirst() {
         Registry registry = Registry.parse(registry(""));
         assertThat(executor.run(registry, Planner.of(registry).deploy("web")).succeeded()).isTrue();
