@@ -48,11 +48,24 @@ final class ExecutionOptions {
     @Option(names = "--events", description = "Print the run as JSON lines (one event per line) instead of progress.")
     boolean events;
 
+    @Option(names = "--vault-addr", paramLabel = "URL",
+            description = "Resolve vault_secrets from this Vault with each machine's AppRole (default: $VAULT_ADDR).")
+    @Nullable String vaultAddress;
+
+    @Option(names = "--approles", paramLabel = "DIR",
+            description = "AppRole credentials, one MACHINE.json each (default: ~/.portoser/approles).")
+    @Nullable Path approles;
+
+    @Option(names = "--secrets-file", paramLabel = "FILE",
+            description = "Resolve vault_secrets from a 0600 JSON file instead of Vault.")
+    @Nullable Path secretsFile;
+
     /** Runs a plan, printing progress (or events), and returns the exit code. */
     int execute(Registry registry, Plan plan, PrintWriter out) {
         boolean remote = plan.steps().stream().map(s -> registry.machine(s.machine()).orElseThrow())
                 .anyMatch(m -> !m.isLocalhost());
         SshTransportFactory ssh = remote ? ssh() : null;
+        dev.portoser.vault.VaultSecretProvider vault = null;
         try {
             Executor.Builder builder = Executor.builder().parallelism(parallel).rollback(!noRollback)
                     .failFast(failFast).lockWait(lockWait)
@@ -60,6 +73,18 @@ final class ExecutionOptions {
                     .listener(events ? new JsonLinesEvents(out) : new ConsoleProgress(out, System.console() != null));
             if (ssh != null) {
                 builder.transports(ssh);
+            }
+            String vaultUrl = vaultAddress != null ? vaultAddress : System.getenv("VAULT_ADDR");
+            if (secretsFile != null) {
+                builder.secrets(new dev.portoser.secret.FileSecretProvider(secretsFile));
+            } else if (vaultUrl != null && !vaultUrl.isBlank()) {
+                dev.portoser.vault.VaultSecretProvider.Builder v =
+                        dev.portoser.vault.VaultSecretProvider.builder(java.net.URI.create(vaultUrl));
+                if (approles != null) {
+                    v.credentials(dev.portoser.vault.AppRoleCredentials.files(approles));
+                }
+                vault = v.build();
+                builder.secrets(vault);
             }
             try (Executor executor = builder.build()) {
                 RunResult result = executor.run(registry, plan);
@@ -73,6 +98,9 @@ final class ExecutionOptions {
         } finally {
             if (ssh != null) {
                 ssh.close();
+            }
+            if (vault != null) {
+                vault.close();
             }
         }
     }

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (404), a standby that answers 412, and sealing (503). Real Vault cannot be installed here; the same tests run
  * against a real one when {@code VAULT_ADDR} and {@code VAULT_TOKEN} are set.
  */
-final class InProcessVault implements AutoCloseable {
+public final class InProcessVault implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     record Role(String secretId, Set<String> allowedPaths, long ttlSeconds, long maxTtlSeconds) {
@@ -62,23 +62,31 @@ final class InProcessVault implements AutoCloseable {
     volatile boolean sealed;
     volatile boolean refuseRenewal;
 
-    InProcessVault(Clock clock) throws IOException {
+    /**
+     * Starts the server on a free loopback port.
+     *
+     * @param clock the clock token lifetimes follow
+     * @throws IOException when the server cannot start
+     */
+    public InProcessVault(Clock clock) throws IOException {
         this.clock = clock;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         server.createContext("/v1/", this::handle);
         server.start();
     }
 
-    URI address() {
+    /** The address to give clients. */
+    public URI address() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
-    void role(String roleId, String secretId, long ttl, long maxTtl, String... allowedPaths) {
+    /** Adds an AppRole whose tokens may read the given path prefixes. */
+    public void role(String roleId, String secretId, long ttl, long maxTtl, String... allowedPaths) {
         roles.put(roleId, new Role(secretId, Set.of(allowedPaths), ttl, maxTtl));
     }
 
     /** Writes a new version of a KV v2 secret, as {@code vault kv put} would. */
-    void put(String path, Map<String, String> data) {
+    public void put(String path, Map<String, String> data) {
         kv.computeIfAbsent(path, p -> new ArrayList<>()).add(Map.copyOf(data));
     }
 
