@@ -45,6 +45,37 @@ public interface AppRoleCredentials {
     Optional<Credentials> forMachine(Machine machine);
 
     /**
+     * Credentials from environment variables {@code PORTOSER_APPROLE_<MACHINE>_ROLE_ID} and
+     * {@code ..._SECRET_ID} (the machine's name in upper case, other characters than letters and digits as
+     * {@code _}), for CI systems that inject them.
+     *
+     * @return the source
+     */
+    static AppRoleCredentials environment() {
+        return machine -> {
+            String prefix = "PORTOSER_APPROLE_" + machine.name().toUpperCase(java.util.Locale.ROOT)
+                    .replaceAll("[^A-Z0-9]", "_") + "_";
+            String roleId = System.getenv(prefix + "ROLE_ID");
+            String secretId = System.getenv(prefix + "SECRET_ID");
+            return roleId == null || secretId == null ? Optional.empty()
+                    : Optional.of(new Credentials(roleId, secretId));
+        };
+    }
+
+    /**
+     * Tries this source, then another.
+     *
+     * @param other the fallback
+     * @return the combined source
+     */
+    default AppRoleCredentials orElse(AppRoleCredentials other) {
+        return machine -> {
+            Optional<Credentials> mine = forMachine(machine);
+            return mine.isPresent() ? mine : other.forMachine(machine);
+        };
+    }
+
+    /**
      * The default: the registry's {@code vault_role_id}/{@code vault_secret_id} when both are set, else
      * {@code DIR/MACHINE.json} ({@code {"role_id": ..., "secret_id": ...}}), which only its owner may read.
      *

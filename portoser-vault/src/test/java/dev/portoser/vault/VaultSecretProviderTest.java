@@ -174,6 +174,29 @@ class VaultSecretProviderTest extends SecretProviderContract {
     }
 
     @Test
+    void credentialsComeFromTheRegistryThenA0600FileAndSourcesChain() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("approles");
+        Machine withIds = Registry.parse("""
+                machines:
+                  m3: {host: h3, user: u, platform: linux, vault_role_id: r3, vault_secret_id: s3}
+                """).machine("m3").orElseThrow();
+        AppRoleCredentials files = AppRoleCredentials.files(dir);
+        assertThat(files.forMachine(withIds)).contains(new AppRoleCredentials.Credentials("r3", "s3"));
+        assertThat(files.forMachine(machine("m1"))).isEmpty();
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("m1.json"),
+                "{\"role_id\": \"r1\", \"secret_id\": \"s1\"}");
+        java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        assertThatThrownBy(() -> files.forMachine(machine("m1"))).isInstanceOf(SecretException.class)
+                .hasMessageContaining("chmod 600");
+        java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertThat(files.forMachine(machine("m1"))).contains(new AppRoleCredentials.Credentials("r1", "s1"));
+        assertThat(new AppRoleCredentials.Credentials("r1", "s1").toString()).doesNotContain("s1");
+        AppRoleCredentials none = m -> Optional.empty();
+        assertThat(none.orElse(files).forMachine(machine("m1"))).isPresent();
+        assertThat(AppRoleCredentials.environment().forMachine(machine("m2"))).isEmpty();
+    }
+
+    @Test
     void registryPathsMapToTheDriversKvPaths() {
         assertThat(VaultSecretProvider.kvPath("secret/data/myapp")).isEqualTo("secret/myapp");
         assertThat(VaultSecretProvider.kvPath("kv/data/team/app")).isEqualTo("kv/team/app");
