@@ -60,10 +60,45 @@ final class ExecutionOptions {
             description = "Resolve vault_secrets from a 0600 JSON file instead of Vault.")
     @Nullable Path secretsFile;
 
+    /** Deploys a history record's configuration again (a manual rollback) and prints the outcome. */
+    dev.portoser.exec.StepResult rollback(Registry registry, String recordId, PrintWriter out) {
+        boolean[] done = {false};
+        dev.portoser.exec.StepResult[] result = new dev.portoser.exec.StepResult[1];
+        run(registry, true, out, executor -> {
+            result[0] = executor.rollbackTo(registry, recordId);
+            done[0] = true;
+            out.println(result[0].outcome() + ": " + result[0].detail());
+            return result[0].outcome().isSuccess() ? ExitCodes.OK : ExitCodes.FAILED;
+        });
+        return result[0];
+    }
+
     /** Runs a plan, printing progress (or events), and returns the exit code. */
     int execute(Registry registry, Plan plan, PrintWriter out) {
         boolean remote = plan.steps().stream().map(s -> registry.machine(s.machine()).orElseThrow())
                 .anyMatch(m -> !m.isLocalhost());
+        return run(registry, remote, out, executor -> {
+            RunResult result = executor.run(registry, plan);
+            if (!events) {
+                out.println();
+                out.print(result.render());
+            }
+            out.flush();
+            return result.succeeded() ? ExitCodes.OK : ExitCodes.FAILED;
+        });
+    }
+
+    private int run(Registry registry, boolean remote, PrintWriter out, java.util.function.ToIntFunction<Executor> work) {
+        ConfigFile config = ConfigFile.load();
+        if (knownHosts == null) {
+            knownHosts = config.path("known_hosts").orElse(null);
+        }
+        if (stateDir == null) {
+            stateDir = config.path("state_dir").orElse(null);
+        }
+        if (approles == null) {
+            approles = config.path("approles").orElse(null);
+        }
         SshTransportFactory ssh = remote ? ssh() : null;
         dev.portoser.vault.VaultSecretProvider vault = null;
         try {
@@ -74,7 +109,9 @@ final class ExecutionOptions {
             if (ssh != null) {
                 builder.transports(ssh);
             }
-            String vaultUrl = vaultAddress != null ? vaultAddress : System.getenv("VAULT_ADDR");
+            String vaultUrl = vaultAddress != null ? vaultAddress
+                    : System.getenv("VAULT_ADDR") != null ? System.getenv("VAULT_ADDR")
+                    : config.text("vault_addr").orElse(null);
             if (secretsFile != null) {
                 builder.secrets(new dev.portoser.secret.FileSecretProvider(secretsFile));
             } else if (vaultUrl != null && !vaultUrl.isBlank()) {
@@ -87,13 +124,7 @@ final class ExecutionOptions {
                 builder.secrets(vault);
             }
             try (Executor executor = builder.build()) {
-                RunResult result = executor.run(registry, plan);
-                if (!events) {
-                    out.println();
-                    out.print(result.render());
-                }
-                out.flush();
-                return result.succeeded() ? ExitCodes.OK : ExitCodes.FAILED;
+                return work.applyAsInt(executor);
             }
         } finally {
             if (ssh != null) {

@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 /** Where the registry is and how to load it: shared by every command that reads one. */
 final class RegistryOptions {
     @Option(names = "--registry", paramLabel = "FILE",
-            description = "The registry file. Default: $REGISTRY_FILE, then ./registry.yml.")
+            description = "The registry file. Default: $REGISTRY_FILE, then 'registry:' in ~/.portoser/config.yml, "
+                    + "then ./registry.yml.")
     @Nullable Path registry;
 
     @Option(names = "--var", paramLabel = "NAME=VALUE",
@@ -29,7 +30,7 @@ final class RegistryOptions {
 
     /**
      * The registry file, found as the docs say: {@code --registry}, then {@code $REGISTRY_FILE}, then
-     * {@code ./registry.yml}.
+     * {@code registry:} in {@code ~/.portoser/config.yml}, then {@code ./registry.yml}.
      */
     Path locate(Function<String, String> environment) {
         if (registry != null) {
@@ -39,11 +40,16 @@ final class RegistryOptions {
         if (fromEnvironment != null && !fromEnvironment.isBlank()) {
             return Path.of(fromEnvironment);
         }
+        java.util.Optional<Path> configured = ConfigFile.load().path("registry");
+        if (configured.isPresent()) {
+            return configured.get();
+        }
         Path local = Path.of("registry.yml");
         if (Files.exists(local)) {
             return local;
         }
-        throw new UsageException("no registry found: give --registry FILE, set REGISTRY_FILE, or create ./registry.yml");
+        throw new UsageException("no registry found: give --registry FILE, set REGISTRY_FILE, set 'registry:' in "
+                + "~/.portoser/config.yml, or create ./registry.yml");
     }
 
     /**

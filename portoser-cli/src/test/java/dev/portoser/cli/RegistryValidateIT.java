@@ -64,7 +64,8 @@ class RegistryValidateIT {
         CliProcess.Result r = CliProcess.run(dir, Map.of(), "registry", "validate");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.stderr().strip()).isEqualTo(
-                "portoser: no registry found: give --registry FILE, set REGISTRY_FILE, or create ./registry.yml");
+                "portoser: no registry found: give --registry FILE, set REGISTRY_FILE, set 'registry:' in "
+                        + "~/.portoser/config.yml, or create ./registry.yml");
     }
 
     @Test

@@ -1,0 +1,360 @@
+package dev.portoser.cli;
+
+import dev.portoser.deploy.DeployContext;
+import dev.portoser.deploy.LocalProcessDeployer;
+import dev.portoser.exec.StepResult;
+import dev.portoser.health.HealthChecks;
+import dev.portoser.health.HealthResult;
+import dev.portoser.health.HealthStatus;
+import dev.portoser.health.HealthTarget;
+import dev.portoser.registry.Machine;
+import dev.portoser.registry.Registry;
+import dev.portoser.registry.Service;
+import dev.portoser.registry.ServiceType;
+import dev.portoser.ssh.SshTransportFactory;
+import dev.portoser.state.DeploymentRecord;
+import dev.portoser.state.FileStateStore;
+import dev.portoser.state.StateStore;
+import dev.portoser.transport.CommandResult;
+import dev.portoser.transport.LocalTransport;
+import dev.portoser.transport.Transport;
+import dev.portoser.transport.TransportException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Read verbs about running services: {@code health}, {@code status}, {@code logs}, {@code history}. */
+final class OpsCommands {
+    private OpsCommands() {
+    }
+
+    /** How read verbs reach machines: local for localhost, SSH otherwise. */
+    static final class Reach implements AutoCloseable {
+        private final @Nullable Path knownHosts;
+        private @Nullable SshTransportFactory ssh;
+
+        Reach(@Nullable Path knownHosts) {
+            this.knownHosts = knownHosts != null ? knownHosts : ConfigFile.load().path("known_hosts").orElse(null);
+        }
+
+        Transport open(Machine machine) {
+            if (machine.isLocalhost()) {
+                return new LocalTransport(machine);
+            }
+            if (ssh == null) {
+                SshTransportFactory.Builder b = SshTransportFactory.builder();
+                if (knownHosts != null) {
+                    b.knownHosts(knownHosts);
+                }
+                ssh = b.build();
+            }
+            return ssh.open(machine);
+        }
+
+        @Override
+        public void close() {
+            if (ssh != null) {
+                ssh.close();
+            }
+        }
+    }
+
+    static List<Service> selected(Registry registry, List<String> names) {
+        if (names.isEmpty()) {
+            return List.copyOf(registry.services().values());
+        }
+        List<Service> services = new ArrayList<>();
+        for (String name : names) {
+            services.add(registry.service(name).orElseThrow(() -> new UsageException("unknown service '" + name
+                    + "'; services are: " + String.join(", ", registry.services().keySet()))));
+        }
+        return services;
+    }
+
+    static HealthResult check(HealthChecks checks, Service s, Machine m, Transport t) {
+        if (s.healthSpec().isEmpty()) {
+            return new HealthResult(HealthStatus.UNKNOWN, "no health check defined", Duration.ZERO);
+        }
+        Integer port = s.health().port() != null ? s.health().port() : s.port();
+        return checks.forService(s).check(new HealthTarget(s, m, port, t));
+    }
+
+    /** {@code portoser health [SERVICE...]}: a one-shot table of health checks. */
+    @Command(name = "health", mixinStandardHelpOptions = true,
+            description = "Check the health of services (all by default) once and print a table. Exits 1 when one is unhealthy.")
+    static final class Health implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        RegistryOptions options;
+        @Parameters(paramLabel = "SERVICE", arity = "0..*")
+        List<String> services = new ArrayList<>();
+        @Option(names = "--known-hosts", paramLabel = "FILE", description = "known_hosts for SSH host keys.")
+        @Nullable Path knownHosts;
+        @Option(names = "--json", description = "Print the result as one JSON document.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            Registry registry = options.load(spec.commandLine().getErr());
+            HealthChecks checks = new HealthChecks();
+            List<Map<String, Object>> rows = new ArrayList<>();
+            boolean allHealthy = true;
+            try (Reach reach = new Reach(knownHosts)) {
+                for (Service s : selected(registry, services)) {
+                    Machine m = registry.machine(s.machine()).orElseThrow();
+                    HealthResult r;
+                    try (Transport t = reach.open(m)) {
+                        r = check(checks, s, m, t);
+                    } catch (TransportException e) {
+                        r = new HealthResult(HealthStatus.UNHEALTHY, e.getMessage(), Duration.ZERO);
+                    }
+                    allHealthy &= r.status() != HealthStatus.UNHEALTHY;
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("service", s.name());
+                    row.put("machine", m.name());
+                    row.put("status", r.status().name().toLowerCase(Locale.ROOT));
+                    row.put("latencyMillis", r.latency().toMillis());
+                    row.put("detail", r.detail());
+                    rows.add(row);
+                }
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(Json.write(Map.of("schemaVersion", 1, "healthy", allHealthy, "services", rows)));
+            } else {
+                out.printf(Locale.ROOT, "%-20s %-14s %-10s %s%n", "SERVICE", "MACHINE", "HEALTH", "DETAIL");
+                rows.forEach(r -> out.printf(Locale.ROOT, "%-20s %-14s %-10s %s%n", r.get("service"), r.get("machine"),
+                        r.get("status"), r.get("detail")));
+            }
+            out.flush();
+            return allHealthy ? ExitCodes.OK : ExitCodes.FAILED;
+        }
+    }
+
+    /** {@code portoser status [SERVICE...]}: is each service's process running, and is it healthy. */
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Show whether services (all by default) run, with their PID and health.")
+    static final class Status implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        RegistryOptions options;
+        @Parameters(paramLabel = "SERVICE", arity = "0..*")
+        List<String> services = new ArrayList<>();
+        @Option(names = "--known-hosts", paramLabel = "FILE", description = "known_hosts for SSH host keys.")
+        @Nullable Path knownHosts;
+        @Option(names = "--json", description = "Print the result as one JSON document.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            Registry registry = options.load(spec.commandLine().getErr());
+            HealthChecks checks = new HealthChecks();
+            LocalProcessDeployer local = new LocalProcessDeployer();
+            List<Map<String, Object>> rows = new ArrayList<>();
+            try (Reach reach = new Reach(knownHosts)) {
+                for (Service s : selected(registry, services)) {
+                    Machine m = registry.machine(s.machine()).orElseThrow();
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("service", s.name());
+                    row.put("machine", m.name());
+                    row.put("type", s.type().yamlName());
+                    try (Transport t = reach.open(m)) {
+                        String state = s.type() == ServiceType.LOCAL
+                                ? local.status(new DeployContext(s, m, t, s.port(), Duration.ofSeconds(30)))
+                                : "unknown (no deployer for " + s.type().yamlName() + " yet)";
+                        row.put("process", state.startsWith("running") ? "running" : state.startsWith("stopped")
+                                ? "stopped" : state);
+                        if (state.startsWith("running")) {
+                            row.put("pid", Long.parseLong(state.split(" ")[1]));
+                        }
+                        row.put("health", check(checks, s, m, t).status().name().toLowerCase(Locale.ROOT));
+                    } catch (TransportException e) {
+                        row.put("process", "unreachable");
+                        row.put("health", "unknown");
+                        row.put("detail", e.getMessage());
+                    }
+                    rows.add(row);
+                }
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(Json.write(Map.of("schemaVersion", 1, "services", rows)));
+            } else {
+                out.printf(Locale.ROOT, "%-20s %-14s %-8s %-12s %-8s %s%n", "SERVICE", "MACHINE", "TYPE", "PROCESS",
+                        "PID", "HEALTH");
+                rows.forEach(r -> out.printf(Locale.ROOT, "%-20s %-14s %-8s %-12s %-8s %s%n", r.get("service"),
+                        r.get("machine"), r.get("type"), r.get("process"), r.getOrDefault("pid", "-"), r.get("health")));
+            }
+            out.flush();
+            return ExitCodes.OK;
+        }
+    }
+
+    /** {@code portoser logs SERVICE}: the last lines of a service's log on its machine. */
+    @Command(name = "logs", mixinStandardHelpOptions = true, description = "Print the last lines of a service's log.")
+    static final class Logs implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        RegistryOptions options;
+        @Parameters(paramLabel = "SERVICE", arity = "1")
+        String service;
+        @Option(names = {"-n", "--lines"}, paramLabel = "N", defaultValue = "50", description = "How many lines (default: ${DEFAULT-VALUE}).")
+        int lines;
+        @Option(names = "--known-hosts", paramLabel = "FILE", description = "known_hosts for SSH host keys.")
+        @Nullable Path knownHosts;
+
+        @Override
+        public Integer call() {
+            Registry registry = options.load(spec.commandLine().getErr());
+            Service s = selected(registry, List.of(service)).get(0);
+            Machine m = registry.machine(s.machine()).orElseThrow();
+            String log = s.logFile() == null ? ".portoser/logs/" + s.name() + ".log"
+                    : s.logFile().startsWith("/") ? s.logFile() : s.path() + "/" + s.logFile();
+            try (Reach reach = new Reach(knownHosts); Transport t = reach.open(m)) {
+                CommandResult r = t.exec(dev.portoser.transport.Command.of("tail", "-n", String.valueOf(Math.max(1, lines)), "--", log));
+                if (!r.succeeded()) {
+                    throw new FailedException("no log for " + s.name() + " on " + m.name() + " (" + log + "): "
+                            + r.tail(1));
+                }
+                spec.commandLine().getOut().print(r.stdout());
+            }
+            spec.commandLine().getOut().flush();
+            return ExitCodes.OK;
+        }
+    }
+
+    /** {@code portoser history list|show|rollback}. */
+    @Command(name = "history", mixinStandardHelpOptions = true, description = "Deployment history.",
+            subcommands = {HistoryList.class, HistoryShow.class, HistoryRollback.class})
+    static final class History implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public void run() {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "a history command is required (list, show, rollback)");
+        }
+    }
+
+    static StateStore store(@Nullable Path stateDir) {
+        Path dir = stateDir != null ? stateDir : ConfigFile.load().path("state_dir").orElse(null);
+        return dir != null ? new FileStateStore(dir) : FileStateStore.inHome();
+    }
+
+    /** {@code portoser history list SERVICE}. */
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List a service's deployments, newest last.")
+    static final class HistoryList implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(paramLabel = "SERVICE", arity = "1")
+        String service;
+        @Option(names = "--state-dir", paramLabel = "DIR", description = "History and journal (default: ~/.portoser).")
+        @Nullable Path stateDir;
+        @Option(names = "--json", description = "Print the result as one JSON document.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            List<DeploymentRecord> records = store(stateDir).history(service);
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                List<Map<String, Object>> rows = new ArrayList<>();
+                for (DeploymentRecord r : records) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("id", r.id());
+                    row.put("time", r.time().toString());
+                    row.put("machine", r.machine());
+                    row.put("action", r.action());
+                    row.put("outcome", r.outcome());
+                    row.put("healthy", r.healthy());
+                    row.put("durationMillis", r.duration().toMillis());
+                    row.put("configFingerprint", r.configFingerprint());
+                    rows.add(row);
+                }
+                out.println(Json.write(Map.of("schemaVersion", 1, "service", service, "records", rows)));
+            } else {
+                out.printf(Locale.ROOT, "%-13s %-25s %-12s %-8s %-12s %-8s %s%n", "ID", "TIME", "MACHINE", "ACTION",
+                        "OUTCOME", "HEALTHY", "CONFIG");
+                records.forEach(r -> out.printf(Locale.ROOT, "%-13s %-25s %-12s %-8s %-12s %-8s %s%n", r.id(), r.time(),
+                        r.machine(), r.action(), r.outcome(), r.healthy(), r.configFingerprint()));
+            }
+            out.flush();
+            return ExitCodes.OK;
+        }
+    }
+
+    /** {@code portoser history show ID}. */
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one deployment record as JSON.")
+    static final class HistoryShow implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(paramLabel = "ID", arity = "1")
+        String id;
+        @Option(names = "--state-dir", paramLabel = "DIR", description = "History and journal (default: ~/.portoser).")
+        @Nullable Path stateDir;
+
+        @Override
+        public Integer call() {
+            DeploymentRecord r = store(stateDir).find(id).orElseThrow(() -> new FailedException("no history record " + id));
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("schemaVersion", 1);
+            doc.put("id", r.id());
+            doc.put("time", r.time().toString());
+            doc.put("runId", r.runId());
+            doc.put("service", r.service());
+            doc.put("machine", r.machine());
+            doc.put("action", r.action());
+            doc.put("outcome", r.outcome());
+            doc.put("healthy", r.healthy());
+            doc.put("durationMillis", r.duration().toMillis());
+            doc.put("port", r.port());
+            doc.put("configFingerprint", r.configFingerprint());
+            doc.put("command", r.config().command());
+            doc.put("path", r.config().path());
+            doc.put("env", r.config().env().keySet());
+            doc.put("controller", r.controller());
+            doc.put("detail", r.detail());
+            spec.commandLine().getOut().println(Json.write(doc));
+            spec.commandLine().getOut().flush();
+            return ExitCodes.OK;
+        }
+    }
+
+    /** {@code portoser history rollback ID}: deploy a recorded configuration again. */
+    @Command(name = "rollback", mixinStandardHelpOptions = true,
+            description = "Deploy the configuration of a history record again and wait until it is healthy.")
+    static final class HistoryRollback implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        RegistryOptions options;
+        @Parameters(paramLabel = "ID", arity = "1")
+        String id;
+        @Mixin
+        ExecutionOptions execution;
+
+        @Override
+        public Integer call() {
+            Registry registry = options.load(spec.commandLine().getErr());
+            StepResult result = execution.rollback(registry, id, spec.commandLine().getOut());
+            return result.outcome().isSuccess() ? ExitCodes.OK : ExitCodes.FAILED;
+        }
+    }
+}
