@@ -1,0 +1,67 @@
+package dev.portoser.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Every example runs and prints what it promises. */
+class ExamplesTest {
+    interface Main {
+        void run() throws Exception;
+    }
+
+    static synchronized String output(Main main) throws Exception {
+        PrintStream original = System.out;
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+        try {
+            main.run();
+        } finally {
+            System.setOut(original);
+        }
+        return buffer.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void loadAndValidatePrintsTheServicesOrTheProblems() throws Exception {
+        assertThat(output(() -> LoadAndValidate.main(new String[] {"../examples/registry.yml", "ENVIRONMENT=prod"})))
+                .startsWith("3 machines, 5 services").contains("api (local) on app, after [postgres, redis]");
+        assertThat(output(() -> LoadAndValidate.main(new String[] {"../examples/registry.yml"})))
+                .contains("undefined template variable 'ENVIRONMENT'");
+    }
+
+    @Test
+    void dryRunPlanPrintsThePlanTheGraphAndTheImpact() throws Exception {
+        assertThat(output(() -> DryRunPlan.main(new String[] {"../examples/registry.yml", "nginx", "ENVIRONMENT=prod"})))
+                .contains("Plan: deploy nginx — 4 steps in 3 waves").contains("flowchart LR")
+                .contains("2 services depend on postgres (directly: api)");
+    }
+
+    @Test
+    void deployLocallyServesTheSiteThenStopsEverything() throws Exception {
+        String out = output(() -> DeployLocally.main(new String[0]));
+        assertThat(out).contains("site says: hello from site").contains("SUCCEEDED       STOP     api");
+    }
+
+    @Test
+    void customTransportAuditsEveryCommand() throws Exception {
+        assertThat(output(() -> CustomTransport.main(new String[0])))
+                .contains("[audit] laptop: Command[script, 1 arguments, timeout=PT2M] -> exit 0")
+                .contains("hello, audited world");
+    }
+
+    @Test
+    void customSecretProviderResolvesWithoutShowingValues() throws Exception {
+        String out = output(() -> CustomSecretProvider.main(new String[0]));
+        assertThat(out).contains("API_KEY = Secret[***]", "DB_URL = Secret[***]").doesNotContain("k-123");
+    }
+
+    @Test
+    void checkHealthSeesTheServiceComeUp() throws Exception {
+        assertThat(output(() -> CheckHealth.main(new String[0])))
+                .contains("before start: UNHEALTHY").contains("after start:  HEALTHY");
+    }
+}
