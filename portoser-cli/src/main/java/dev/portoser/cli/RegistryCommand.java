@@ -8,13 +8,13 @@ import picocli.CommandLine.Spec;
 /** {@code portoser registry}: work with the registry file itself. */
 @Command(name = "registry", mixinStandardHelpOptions = true,
         description = "Check the registry file.",
-        subcommands = {ValidateCommand.class})
+        subcommands = {ValidateCommand.class, CheckConflictsCommand.class})
 final class RegistryCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "a registry command is required (validate)");
+        throw new ParameterException(spec.commandLine(), "a registry command is required (validate, check-conflicts)");
     }
 }

@@ -108,6 +108,26 @@ class RegistryValidateIT {
     }
 
     @Test
+    void checkConflictsReportsOnlyClashesBetweenEntries() throws Exception {
+        Files.writeString(dir.resolve("r.yml"), """
+                machines:
+                  m1: {host: 10.200.0.11, user: deploy, platform: windows}
+                services:
+                  a: {type: docker, path: /opt/a, machine: m1, port: 8080, depends_on: [b]}
+                  b: {type: docker, path: /opt/b, machine: m1, ports: [8080], depends_on: [a]}
+                """);
+        CliProcess.Result r = CliProcess.run(dir, Map.of(), "registry", "check-conflicts", "--registry", "r.yml");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.stdout()).contains("circular dependency: a -> b -> a")
+                .contains("port 8080 on machine 'm1' is already used by service 'a'")
+                .contains("r.yml: 2 conflicts (and 1 other errors: run 'portoser registry validate')")
+                .doesNotContain("windows");
+        Files.writeString(dir.resolve("ok.yml"), VALID);
+        assertThat(CliProcess.run(dir, Map.of(), "registry", "check-conflicts", "--registry", "ok.yml").stdout())
+                .contains("ok.yml: no conflicts");
+    }
+
+    @Test
     void versionAndHelpWork() throws Exception {
         CliProcess.Result version = CliProcess.run(dir, Map.of(), "--version");
         assertThat(version.exitCode()).isZero();
