@@ -35,14 +35,15 @@ final class ExecutionOptions {
     Duration lockWait;
 
     @Option(names = "--known-hosts", paramLabel = "FILE",
-            description = "known_hosts for SSH host keys (default: ~/.ssh/known_hosts).")
+            description = "known_hosts for SSH host keys (default: $PORTOSER_KNOWN_HOSTS, config, ~/.ssh/known_hosts).")
     @Nullable Path knownHosts;
 
     @Option(names = "--trust-on-first-use",
             description = "Accept and record a machine's unknown SSH host key (a changed key is still refused).")
     boolean trustOnFirstUse;
 
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "History and journal (default: ~/.portoser).")
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "History and journal (default: $PORTOSER_STATE_DIR, config, ~/.portoser).")
     @Nullable Path stateDir;
 
     @Option(names = "--events", description = "Print the run as JSON lines (one event per line) instead of progress.")
@@ -91,10 +92,10 @@ final class ExecutionOptions {
     private int run(Registry registry, boolean remote, PrintWriter out, java.util.function.ToIntFunction<Executor> work) {
         ConfigFile config = ConfigFile.load();
         if (knownHosts == null) {
-            knownHosts = config.path("known_hosts").orElse(null);
+            knownHosts = fromEnvironment("PORTOSER_KNOWN_HOSTS").or(() -> config.path("known_hosts")).orElse(null);
         }
         if (stateDir == null) {
-            stateDir = config.path("state_dir").orElse(null);
+            stateDir = fromEnvironment("PORTOSER_STATE_DIR").or(() -> config.path("state_dir")).orElse(null);
         }
         if (approles == null) {
             approles = config.path("approles").orElse(null);
@@ -134,6 +135,12 @@ final class ExecutionOptions {
                 vault.close();
             }
         }
+    }
+
+    /** A path from an environment variable, when it is set. */
+    static java.util.Optional<Path> fromEnvironment(String name) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(Path.of(value));
     }
 
     private SshTransportFactory ssh() {

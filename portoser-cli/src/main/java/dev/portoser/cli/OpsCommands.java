@@ -47,7 +47,8 @@ final class OpsCommands {
         private @Nullable SshTransportFactory ssh;
 
         Reach(@Nullable Path knownHosts) {
-            this.knownHosts = knownHosts != null ? knownHosts : ConfigFile.load().path("known_hosts").orElse(null);
+            this.knownHosts = knownHosts != null ? knownHosts : ExecutionOptions.fromEnvironment("PORTOSER_KNOWN_HOSTS")
+                    .or(() -> ConfigFile.load().path("known_hosts")).orElse(null);
         }
 
         Transport open(Machine machine) {
@@ -254,7 +255,8 @@ final class OpsCommands {
     }
 
     static StateStore store(@Nullable Path stateDir) {
-        Path dir = stateDir != null ? stateDir : ConfigFile.load().path("state_dir").orElse(null);
+        Path dir = stateDir != null ? stateDir : ExecutionOptions.fromEnvironment("PORTOSER_STATE_DIR")
+                .or(() -> ConfigFile.load().path("state_dir")).orElse(null);
         return dir != null ? new FileStateStore(dir) : FileStateStore.inHome();
     }
 
