@@ -9,8 +9,6 @@ import dev.portoser.ssh.SshTransportFactory;
 import dev.portoser.state.FileStateStore;
 import dev.portoser.transport.Command;
 import dev.portoser.transport.Transport;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 /**
  * How close the executor gets to the best possible: 30 services in a DAG of depth 3 on 3 test bed hosts, each
@@ -36,15 +33,7 @@ public final class CriticalPathBenchmark {
 
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-        Path script = Path.of("testbed", "testbed.sh").toAbsolutePath();
-        Path dir = Files.createTempDirectory("portoser-cp-");
-        Files.delete(dir);
-        run(script.toString(), "up", "3", dir.toString());
-        try {
-            measure(dir, runs);
-        } finally {
-            run(script.toString(), "down", dir.toString());
-        }
+        BenchTestBed.with(3, dir -> measure(dir, runs));
     }
 
     private static void measure(Path dir, int runs) throws Exception {
@@ -119,14 +108,5 @@ public final class CriticalPathBenchmark {
                         r == 0 ? "warm-up" : "run " + r, wall, bound, wall / bound);
             }
         }
-    }
-
-    private static String run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed: " + out);
-        }
-        return out;
     }
 }

@@ -35,15 +35,7 @@ public final class SshRoundTripBenchmark {
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
-        Path script = Path.of("testbed", "testbed.sh").toAbsolutePath();
-        Path dir = Files.createTempDirectory("portoser-bench-");
-        Files.delete(dir);
-        run(script.toString(), "up", "10", dir.toString());
-        try {
-            measure(dir, rounds);
-        } finally {
-            run(script.toString(), "down", dir.toString());
-        }
+        BenchTestBed.with(10, dir -> measure(dir, rounds));
     }
 
     private static void measure(Path dir, int rounds) throws Exception {
@@ -139,7 +131,7 @@ public final class SshRoundTripBenchmark {
         } finally {
             for (Machine m : machines) {
                 try {
-                    run("ssh", "-o", "ControlPath=" + controlDir + "/%C", "-O", "exit", "root@" + m.host());
+                    BenchTestBed.run("ssh", "-o", "ControlPath=" + controlDir + "/%C", "-O", "exit", "root@" + m.host());
                 } catch (IOException e) {
                     // The master may already be gone.
                 }
@@ -148,7 +140,7 @@ public final class SshRoundTripBenchmark {
     }
 
     private static void openssh(Path dir, Path controlDir, Machine m) throws IOException, InterruptedException {
-        run("ssh", "-i", dir.resolve("id_ed25519").toString(), "-o", "UserKnownHostsFile=" + dir.resolve("known_hosts"),
+        BenchTestBed.run("ssh", "-i", dir.resolve("id_ed25519").toString(), "-o", "UserKnownHostsFile=" + dir.resolve("known_hosts"),
                 "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
                 "-o", "ControlMaster=auto", "-o", "ControlPath=" + controlDir + "/%C", "-o", "ControlPersist=120",
                 "-p", String.valueOf(m.sshPort()), "root@" + m.host(), "true");
@@ -178,14 +170,5 @@ public final class SshRoundTripBenchmark {
         long[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
-    }
-
-    private static String run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed: " + out);
-        }
-        return out;
     }
 }
