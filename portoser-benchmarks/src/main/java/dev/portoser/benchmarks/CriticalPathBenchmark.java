@@ -86,7 +86,7 @@ public final class CriticalPathBenchmark {
             }
         }
         Registry registry = Registry.parse(y.toString());
-        Path state = Files.createTempDirectory("portoser-cp-state");
+        Path state = dir.resolve("state"); // inside the test bed directory, removed by its tear-down
         try (SshTransportFactory ssh = SshTransportFactory.builder().knownHosts(dir.resolve("known_hosts")).build();
              Executor executor = Executor.builder().transports(ssh).state(new FileStateStore(state))
                      .parallelism(30).perMachineParallelism(10).healthGate(new HealthGate(Duration.ofMillis(100)))

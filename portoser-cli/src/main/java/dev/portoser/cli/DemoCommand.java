@@ -63,8 +63,13 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Path dir = Files.createTempDirectory("portoser-demo-");
-        Registry registry = Registry.loader().variables(variables(dir)).build()
-                .parse(template(), "demo/registry.yml");
+        Registry registry;
+        try {
+            registry = Registry.loader().variables(variables(dir)).build().parse(template(), "demo/registry.yml");
+        } catch (RuntimeException | IOException e) {
+            deleteTree(dir);
+            throw e;
+        }
         Machine machine = registry.machine("this-machine").orElseThrow();
         TransportFactory sandbox = new TransportFactory() {
             @Override
@@ -83,27 +88,37 @@ final class DemoCommand implements Callable<Integer> {
         out.print(deploy.render());
         out.println();
         out.flush();
-        boolean healthy;
+        boolean healthy = false;
+        boolean tornDown = false;
         try (Executor executor = Executor.builder().localTransports(sandbox)
                 .state(new FileStateStore(dir.resolve("state"))).healthTimeout(Duration.ofSeconds(60))
                 .listener(new ConsoleProgress(out, terminal)).build()) {
-            RunResult result = executor.run(registry, deploy);
-            out.println();
-            healthy = printHealth(out, registry, machine, sandbox) && result.succeeded();
-            if (keep) {
+            try {
+                RunResult result = executor.run(registry, deploy);
                 out.println();
-                out.println("The services keep running. Stop them with:");
-                out.println("  for f in " + Shell.quote(dir.resolve("home/.portoser/run").toString())
-                        + "/*.pid; do kill -s TERM -- \"-$(cat \"$f\")\"; done");
-                return healthy ? ExitCodes.OK : ExitCodes.FAILED;
+                healthy = printHealth(out, registry, machine, sandbox) && result.succeeded();
+                if (keep) {
+                    out.println();
+                    out.println("The services keep running. Stop them with:");
+                    out.println("  for f in " + Shell.quote(dir.resolve("home/.portoser/run").toString())
+                            + "/*.pid; do kill -s TERM -- \"-$(cat \"$f\")\"; done");
+                    return healthy ? ExitCodes.OK : ExitCodes.FAILED;
+                }
+            } finally {
+                if (!keep) {
+                    // Whatever happened above, leave nothing running.
+                    out.println();
+                    out.println("Tearing down: stopping every service, dependents first.");
+                    out.flush();
+                    tornDown = executor.run(registry, planner.stop("store", "cache")).succeeded();
+                }
             }
-            out.println();
-            out.println("Tearing down: stopping every service, dependents first.");
-            out.flush();
-            RunResult stopped = executor.run(registry, planner.stop("store", "cache"));
-            healthy &= stopped.succeeded();
+        } finally {
+            if (!keep) {
+                deleteTree(dir);
+            }
         }
-        deleteTree(dir);
+        healthy &= tornDown;
         out.println(healthy ? "Demo done: every service was healthy, and everything is stopped and removed."
                 : "Demo FAILED: see above.");
         out.flush();

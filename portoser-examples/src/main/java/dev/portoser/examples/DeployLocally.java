@@ -17,7 +17,8 @@ import java.nio.file.Path;
 
 /**
  * Deploys a two-service registry to this machine (a site and the API it needs, as {@code python3 -m http.server}),
- * fetches the site, and stops both. Everything lives in a temporary directory.
+ * fetches the site, and stops both. The sites and history live in a temporary directory, removed at the end; the
+ * PID, log and env files go to {@code ~/.portoser} as for any local service.
  */
 public final class DeployLocally {
     private DeployLocally() {
@@ -40,12 +41,22 @@ public final class DeployLocally {
                 """.formatted(dir, apiPort, dir, sitePort));
         try (Executor executor = Executor.builder().state(new FileStateStore(dir.resolve("state")))
                 .listener(new ConsoleProgress(new PrintWriter(System.out, true), false)).build()) {
-            RunResult result = executor.run(registry, Planner.of(registry).deploy("site"));
-            System.out.print(result.render());
-            String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + sitePort + "/")).build(), HttpResponse.BodyHandlers.ofString()).body();
-            System.out.println("site says: " + body);
-            System.out.print(executor.run(registry, Planner.of(registry).stop("api")).render());
+            try {
+                RunResult result = executor.run(registry, Planner.of(registry).deploy("site"));
+                System.out.print(result.render());
+                String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + sitePort + "/")).build(), HttpResponse.BodyHandlers.ofString())
+                        .body();
+                System.out.println("site says: " + body);
+            } finally {
+                System.out.print(executor.run(registry, Planner.of(registry).stop("api")).render());
+            }
+        } finally {
+            try (var paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
         }
     }
 

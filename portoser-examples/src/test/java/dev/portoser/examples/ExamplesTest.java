@@ -41,9 +41,18 @@ class ExamplesTest {
     }
 
     @Test
-    void deployLocallyServesTheSiteThenStopsEverything() throws Exception {
-        String out = output(() -> DeployLocally.main(new String[0]));
-        assertThat(out).contains("site says: hello from site").contains("SUCCEEDED       STOP     api");
+    void deployLocallyServesTheSiteThenStopsEverything(@org.junit.jupiter.api.io.TempDir java.nio.file.Path home)
+            throws Exception {
+        String realHome = System.getProperty("user.home");
+        System.setProperty("user.home", home.toString()); // the local transport's home: keep the real one clean
+        try {
+            String out = output(() -> DeployLocally.main(new String[0]));
+            assertThat(out).contains("site says: hello from site").contains("SUCCEEDED       STOP     api");
+            assertThat(home.resolve(".portoser/logs/site.log")).exists();
+            assertThat(home.resolve(".portoser/run/site.pid")).doesNotExist();
+        } finally {
+            System.setProperty("user.home", realHome);
+        }
     }
 
     @Test
