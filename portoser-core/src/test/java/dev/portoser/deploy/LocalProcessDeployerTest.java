@@ -155,6 +155,19 @@ class LocalProcessDeployerTest {
     }
 
     @Test
+    void aLogOverItsSizeIsRotatedAtTheNextStart() throws Exception {
+        LocalProcessDeployer small = new LocalProcessDeployer(Duration.ofSeconds(3), 100);
+        DeployContext c = context(SERVER, "");
+        Path log = home.resolve(".portoser/logs/web.log");
+        Files.createDirectories(log.getParent());
+        Files.writeString(log, "old line\n".repeat(50));
+        small.deploy(c);
+        assertThat(awaitHealthy(c).isHealthy()).isTrue();
+        assertThat(Files.readString(home.resolve(".portoser/logs/web.log.1"))).startsWith("old line");
+        assertThat(Files.readString(log)).doesNotContain("old line");
+    }
+
+    @Test
     void aRecycledPidThatIsNotOursIsNeverKilled() throws Exception {
         DeployContext c = context(SERVER, "");
         deployer.deploy(c);
