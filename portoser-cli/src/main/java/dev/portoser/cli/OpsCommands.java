@@ -93,10 +93,11 @@ final class OpsCommands {
         return checks.forService(s).check(new HealthTarget(s, m, port, t));
     }
 
-    /** {@code portoser health [SERVICE...]}: a one-shot table of health checks. */
-    @Command(name = "health", mixinStandardHelpOptions = true,
-            description = "Check the health of services (all by default) once and print a table. Exits 1 when one is unhealthy.")
-    static final class Health implements Callable<Integer> {
+    /**
+     * What {@code health} and {@code status} share: pick services, reach each machine, fill one row per service
+     * (or note that the machine is unreachable), print a table or JSON.
+     */
+    abstract static class ServiceTable implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
@@ -108,100 +109,125 @@ final class OpsCommands {
         @Option(names = "--json", description = "Print the result as one JSON document.")
         boolean json;
 
+        final HealthChecks checks = new HealthChecks();
+
+        /** Fills a service's row, looking through a transport to its machine. */
+        abstract void fill(Map<String, Object> row, Service s, Machine m, Transport t);
+
+        /** Fills the row of a service whose machine cannot be reached. */
+        abstract void unreachable(Map<String, Object> row, TransportException e);
+
+        /** The table's columns: JSON field names, with their headers and widths. */
+        abstract String[][] columns();
+
+        /** The exit code for these rows. */
+        abstract int exitCode(List<Map<String, Object>> rows);
+
         @Override
         public Integer call() {
             Registry registry = options.load(spec.commandLine().getErr());
-            HealthChecks checks = new HealthChecks();
             List<Map<String, Object>> rows = new ArrayList<>();
-            boolean allHealthy = true;
             try (Reach reach = new Reach(knownHosts)) {
                 for (Service s : selected(registry, services)) {
                     Machine m = registry.machine(s.machine()).orElseThrow();
-                    HealthResult r;
-                    try (Transport t = reach.open(m)) {
-                        r = check(checks, s, m, t);
-                    } catch (TransportException e) {
-                        r = new HealthResult(HealthStatus.UNHEALTHY, e.getMessage(), Duration.ZERO);
-                    }
-                    allHealthy &= r.status() != HealthStatus.UNHEALTHY;
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("service", s.name());
                     row.put("machine", m.name());
-                    row.put("status", r.status().name().toLowerCase(Locale.ROOT));
-                    row.put("latencyMillis", r.latency().toMillis());
-                    row.put("detail", r.detail());
+                    try (Transport t = reach.open(m)) {
+                        fill(row, s, m, t);
+                    } catch (TransportException e) {
+                        unreachable(row, e);
+                    }
                     rows.add(row);
                 }
             }
+            int exit = exitCode(rows);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
-                out.println(Json.write(Map.of("schemaVersion", 1, "healthy", allHealthy, "services", rows)));
+                out.println(Json.write(Map.of("schemaVersion", 1, "ok", exit == ExitCodes.OK, "services", rows)));
             } else {
-                out.printf(Locale.ROOT, "%-20s %-14s %-10s %s%n", "SERVICE", "MACHINE", "HEALTH", "DETAIL");
-                rows.forEach(r -> out.printf(Locale.ROOT, "%-20s %-14s %-10s %s%n", r.get("service"), r.get("machine"),
-                        r.get("status"), r.get("detail")));
+                StringBuilder format = new StringBuilder();
+                List<Object> headers = new ArrayList<>();
+                for (String[] c : columns()) {
+                    format.append("%-").append(c[2]).append("s ");
+                    headers.add(c[1]);
+                }
+                String line = format.toString().strip() + "%n";
+                out.printf(Locale.ROOT, line, headers.toArray());
+                for (Map<String, Object> r : rows) {
+                    out.printf(Locale.ROOT, line, java.util.Arrays.stream(columns())
+                            .map(c -> r.getOrDefault(c[0], "-")).toArray());
+                }
             }
             out.flush();
-            return allHealthy ? ExitCodes.OK : ExitCodes.FAILED;
+            return exit;
+        }
+    }
+
+    /** {@code portoser health [SERVICE...]}: a one-shot table of health checks. */
+    @Command(name = "health", mixinStandardHelpOptions = true,
+            description = "Check the health of services (all by default) once and print a table. Exits 1 when one is unhealthy.")
+    static final class Health extends ServiceTable {
+        @Override
+        void fill(Map<String, Object> row, Service s, Machine m, Transport t) {
+            HealthResult r = check(checks, s, m, t);
+            row.put("status", r.status().name().toLowerCase(Locale.ROOT));
+            row.put("latencyMillis", r.latency().toMillis());
+            row.put("detail", r.detail());
+        }
+
+        @Override
+        void unreachable(Map<String, Object> row, TransportException e) {
+            row.put("status", "unhealthy");
+            row.put("detail", e.getMessage());
+        }
+
+        @Override
+        String[][] columns() {
+            return new String[][] {{"service", "SERVICE", "20"}, {"machine", "MACHINE", "14"}, {"status", "HEALTH", "10"},
+                    {"detail", "DETAIL", "1"}};
+        }
+
+        @Override
+        int exitCode(List<Map<String, Object>> rows) {
+            return rows.stream().anyMatch(r -> "unhealthy".equals(r.get("status"))) ? ExitCodes.FAILED : ExitCodes.OK;
         }
     }
 
     /** {@code portoser status [SERVICE...]}: is each service's process running, and is it healthy. */
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = "Show whether services (all by default) run, with their PID and health.")
-    static final class Status implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        RegistryOptions options;
-        @Parameters(paramLabel = "SERVICE", arity = "0..*")
-        List<String> services = new ArrayList<>();
-        @Option(names = "--known-hosts", paramLabel = "FILE", description = "known_hosts for SSH host keys.")
-        @Nullable Path knownHosts;
-        @Option(names = "--json", description = "Print the result as one JSON document.")
-        boolean json;
+    static final class Status extends ServiceTable {
+        private final LocalProcessDeployer local = new LocalProcessDeployer();
 
         @Override
-        public Integer call() {
-            Registry registry = options.load(spec.commandLine().getErr());
-            HealthChecks checks = new HealthChecks();
-            LocalProcessDeployer local = new LocalProcessDeployer();
-            List<Map<String, Object>> rows = new ArrayList<>();
-            try (Reach reach = new Reach(knownHosts)) {
-                for (Service s : selected(registry, services)) {
-                    Machine m = registry.machine(s.machine()).orElseThrow();
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    row.put("service", s.name());
-                    row.put("machine", m.name());
-                    row.put("type", s.type().yamlName());
-                    try (Transport t = reach.open(m)) {
-                        String state = s.type() == ServiceType.LOCAL
-                                ? local.status(new DeployContext(s, m, t, s.port(), Duration.ofSeconds(30)))
-                                : "unknown (no deployer for " + s.type().yamlName() + " yet)";
-                        row.put("process", state.startsWith("running") ? "running" : state.startsWith("stopped")
-                                ? "stopped" : state);
-                        if (state.startsWith("running")) {
-                            row.put("pid", Long.parseLong(state.split(" ")[1]));
-                        }
-                        row.put("health", check(checks, s, m, t).status().name().toLowerCase(Locale.ROOT));
-                    } catch (TransportException e) {
-                        row.put("process", "unreachable");
-                        row.put("health", "unknown");
-                        row.put("detail", e.getMessage());
-                    }
-                    rows.add(row);
-                }
+        void fill(Map<String, Object> row, Service s, Machine m, Transport t) {
+            row.put("type", s.type().yamlName());
+            String state = s.type() == ServiceType.LOCAL
+                    ? local.status(new DeployContext(s, m, t, s.port(), Duration.ofSeconds(30)))
+                    : "unknown (no deployer for " + s.type().yamlName() + " yet)";
+            row.put("process", state.startsWith("running") ? "running" : state.startsWith("stopped") ? "stopped" : state);
+            if (state.startsWith("running")) {
+                row.put("pid", Long.parseLong(state.split(" ")[1]));
             }
-            PrintWriter out = spec.commandLine().getOut();
-            if (json) {
-                out.println(Json.write(Map.of("schemaVersion", 1, "services", rows)));
-            } else {
-                out.printf(Locale.ROOT, "%-20s %-14s %-8s %-12s %-8s %s%n", "SERVICE", "MACHINE", "TYPE", "PROCESS",
-                        "PID", "HEALTH");
-                rows.forEach(r -> out.printf(Locale.ROOT, "%-20s %-14s %-8s %-12s %-8s %s%n", r.get("service"),
-                        r.get("machine"), r.get("type"), r.get("process"), r.getOrDefault("pid", "-"), r.get("health")));
-            }
-            out.flush();
+            row.put("health", check(checks, s, m, t).status().name().toLowerCase(Locale.ROOT));
+        }
+
+        @Override
+        void unreachable(Map<String, Object> row, TransportException e) {
+            row.put("process", "unreachable");
+            row.put("health", "unknown");
+            row.put("detail", e.getMessage());
+        }
+
+        @Override
+        String[][] columns() {
+            return new String[][] {{"service", "SERVICE", "20"}, {"machine", "MACHINE", "14"}, {"type", "TYPE", "8"},
+                    {"process", "PROCESS", "12"}, {"pid", "PID", "8"}, {"health", "HEALTH", "1"}};
+        }
+
+        @Override
+        int exitCode(List<Map<String, Object>> rows) {
             return ExitCodes.OK;
         }
     }

@@ -242,8 +242,10 @@ public abstract class TransportContract {
     }
 
     @Test
-    void closingTwiceIsFine() {
+    void closingTwiceIsFineAndAClosedTransportRefusesWork() {
         transport.close();
         transport.close();
+        assertThatThrownBy(() -> transport.exec(Command.of("true"))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("is closed");
     }
 }
