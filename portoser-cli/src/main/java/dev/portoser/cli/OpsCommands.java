@@ -1,7 +1,9 @@
 package dev.portoser.cli;
 
 import dev.portoser.deploy.DeployContext;
-import dev.portoser.deploy.LocalProcessDeployer;
+import dev.portoser.deploy.Deployer;
+import dev.portoser.deploy.Deployers;
+import dev.portoser.deploy.ServiceStatus;
 import dev.portoser.exec.StepResult;
 import dev.portoser.health.HealthChecks;
 import dev.portoser.health.HealthResult;
@@ -10,12 +12,11 @@ import dev.portoser.health.HealthTarget;
 import dev.portoser.registry.Machine;
 import dev.portoser.registry.Registry;
 import dev.portoser.registry.Service;
-import dev.portoser.registry.ServiceType;
+import java.util.Optional;
 import dev.portoser.ssh.SshTransportFactory;
 import dev.portoser.state.DeploymentRecord;
 import dev.portoser.state.FileStateStore;
 import dev.portoser.state.StateStore;
-import dev.portoser.transport.CommandResult;
 import dev.portoser.transport.LocalTransport;
 import dev.portoser.transport.Transport;
 import dev.portoser.transport.TransportException;
@@ -198,17 +199,21 @@ final class OpsCommands {
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = "Show whether services (all by default) run, with their PID and health.")
     static final class Status extends ServiceTable {
-        private final LocalProcessDeployer local = new LocalProcessDeployer();
+        private final Deployers deployers = Deployers.defaults();
 
         @Override
         void fill(Map<String, Object> row, Service s, Machine m, Transport t) {
             row.put("type", s.type().yamlName());
-            String state = s.type() == ServiceType.LOCAL
-                    ? local.status(new DeployContext(s, m, t, s.port(), Duration.ofSeconds(30)))
-                    : "unknown (no deployer for " + s.type().yamlName() + " yet)";
-            row.put("process", state.startsWith("running") ? "running" : state.startsWith("stopped") ? "stopped" : state);
-            if (state.startsWith("running")) {
-                row.put("pid", Long.parseLong(state.split(" ")[1]));
+            Optional<Deployer> deployer = deployers.forType(s.type());
+            ServiceStatus status = deployer.isPresent()
+                    ? deployer.get().status(new DeployContext(s, m, t, s.port(), Duration.ofSeconds(30)))
+                    : ServiceStatus.unknown("no deployer for type " + s.type().yamlName());
+            row.put("process", status.state().name().toLowerCase(Locale.ROOT));
+            if (!status.ids().isEmpty()) {
+                row.put("pid", String.join(",", status.ids()));
+            }
+            if (!status.isRunning()) {
+                row.put("detail", status.detail());
             }
             row.put("health", check(checks, s, m, t).status().name().toLowerCase(Locale.ROOT));
         }
@@ -251,15 +256,11 @@ final class OpsCommands {
             Registry registry = options.load(spec.commandLine().getErr());
             Service s = selected(registry, List.of(service)).get(0);
             Machine m = registry.machine(s.machine()).orElseThrow();
-            String log = s.logFile() == null ? ".portoser/logs/" + s.name() + ".log"
-                    : s.logFile().startsWith("/") ? s.logFile() : s.path() + "/" + s.logFile();
+            Deployer deployer = Deployers.defaults().forType(s.type()).orElseThrow(() ->
+                    new FailedException("no deployer for type " + s.type().yamlName()));
             try (Reach reach = new Reach(knownHosts); Transport t = reach.open(m)) {
-                CommandResult r = t.exec(dev.portoser.transport.Command.of("tail", "-n", String.valueOf(Math.max(1, lines)), "--", log));
-                if (!r.succeeded()) {
-                    throw new FailedException("no log for " + s.name() + " on " + m.name() + " (" + log + "): "
-                            + r.tail(1));
-                }
-                spec.commandLine().getOut().print(r.stdout());
+                spec.commandLine().getOut().print(deployer.logs(new DeployContext(s, m, t, s.port(),
+                        Duration.ofSeconds(30)), lines));
             }
             spec.commandLine().getOut().flush();
             return ExitCodes.OK;

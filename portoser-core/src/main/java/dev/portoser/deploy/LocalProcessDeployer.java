@@ -117,21 +117,23 @@ public final class LocalProcessDeployer implements Deployer {
     }
 
     @Override
-    public void deploy(DeployContext context) {
+    public DeployResult deploy(DeployContext context) {
         String config = configFingerprint(context);
-        String status = status(context);
-        if (status.startsWith("running ") && status.endsWith(" " + config)) {
-            return; // already running exactly this configuration
+        ServiceStatus status = status(context);
+        if (status.runs(config)) {
+            return new DeployResult(DeployResult.Change.UNCHANGED, "already running this configuration");
         }
-        if (status.startsWith("running ")) {
+        if (status.isRunning()) {
             stop(context);
         }
         launch(context, config);
+        return new DeployResult(status.isRunning() ? DeployResult.Change.RESTARTED : DeployResult.Change.STARTED,
+                status.isRunning() ? "restarted: its configuration changed" : "started");
     }
 
     @Override
     public void start(DeployContext context) {
-        if (!status(context).startsWith("running ")) {
+        if (!status(context).isRunning()) {
             launch(context, configFingerprint(context));
         }
     }
@@ -147,11 +149,24 @@ public final class LocalProcessDeployer implements Deployer {
      * Whether the service's process runs, as recorded by this deployer.
      *
      * @param context the service, machine and transport
-     * @return {@code running PID CONFIG} or {@code stopped}
+     * @return the status
      */
-    public String status(DeployContext context) {
-        return run(context, Command.script(STATUS, context.service().name()).timeout(context.timeout()), "check")
+    @Override
+    public ServiceStatus status(DeployContext context) {
+        String out = run(context, Command.script(STATUS, context.service().name()).timeout(context.timeout()), "check")
                 .stdout().strip();
+        String[] f = out.split(" ");
+        if (f[0].equals("running") && f.length >= 2) {
+            return ServiceStatus.running(java.util.List.of(f[1]), f.length > 2 ? f[2] : null, "process " + f[1] + " runs");
+        }
+        return ServiceStatus.stopped("no process");
+    }
+
+    @Override
+    public String logs(DeployContext context, int lines) {
+        String log = MachineLayout.logFile(context.service());
+        return run(context, Command.of("tail", "-n", String.valueOf(Math.max(1, lines)), "--", log)
+                .timeout(context.timeout()), "read the log of").stdout();
     }
 
     private void launch(DeployContext context, String config) {

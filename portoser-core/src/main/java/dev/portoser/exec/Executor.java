@@ -6,7 +6,8 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.portoser.deploy.DeployContext;
 import dev.portoser.deploy.DeployException;
 import dev.portoser.deploy.Deployer;
-import dev.portoser.deploy.LocalProcessDeployer;
+import dev.portoser.deploy.ConfigDigest;
+import dev.portoser.deploy.Deployers;
 import dev.portoser.health.HealthChecks;
 import dev.portoser.health.HealthGate;
 import dev.portoser.health.HealthResult;
@@ -18,7 +19,6 @@ import dev.portoser.plan.Step;
 import dev.portoser.registry.Machine;
 import dev.portoser.registry.Registry;
 import dev.portoser.registry.Service;
-import dev.portoser.registry.ServiceType;
 import dev.portoser.secret.Secret;
 import dev.portoser.secret.SecretException;
 import dev.portoser.secret.SecretProvider;
@@ -38,7 +38,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -88,7 +87,8 @@ public final class Executor implements AutoCloseable {
 
     private final @Nullable TransportFactory transports;
     private final TransportFactory localTransports;
-    private final Map<ServiceType, Deployer> deployers;
+    private final Deployers deployers;
+    private final ConfigDigest digest;
     private final ExecutionListener.Factory listeners;
     private final int parallelism;
     private final int perMachineParallelism;
@@ -117,7 +117,9 @@ public final class Executor implements AutoCloseable {
     private Executor(Builder b) {
         this.transports = b.transports;
         this.localTransports = b.localTransports;
-        this.deployers = new EnumMap<>(b.deployers);
+        this.deployers = b.deployers;
+        this.digest = b.digest != null ? b.digest : b.state instanceof FileStateStore f
+                ? ConfigDigest.fromKeyFile(f.directory().resolve("digest.key")) : ConfigDigest.perProcess();
         this.listeners = b.listeners;
         this.parallelism = b.parallelism;
         this.perMachineParallelism = b.perMachineParallelism;
@@ -138,7 +140,7 @@ public final class Executor implements AutoCloseable {
         this.workers = DaemonThreads.cachedPool("exec");
     }
 
-    /** A builder with the defaults: local transport only, LocalProcessDeployer, parallelism 8 (4 per machine). */
+    /** A builder with the defaults: local transport only, {@link Deployers#defaults()}, parallelism 8 (4 per machine). */
     public static Builder builder() {
         return new Builder();
     }
@@ -362,7 +364,7 @@ public final class Executor implements AutoCloseable {
                 return ended(step, start, StepOutcome.FAILED, "unknown machine " + step.machine(), null);
             }
             Integer port = portOverride != null ? portOverride : service.port();
-            Deployer deployer = deployers.get(service.type());
+            Deployer deployer = deployers.forType(service.type()).orElse(null);
             if (deployer == null) {
                 return ended(step, start, StepOutcome.FAILED, "no deployer for type " + service.type().yamlName()
                         + ": register one with Executor.builder().deployer(...)", null);
@@ -385,7 +387,7 @@ public final class Executor implements AutoCloseable {
                     return ended(step, start, StepOutcome.FAILED, unhealthy.get(), null);
                 }
                 DeployContext context = new DeployContext(service, machine, transport, port,
-                        secretsOf(service, machine), commandTimeout());
+                        secretsOf(service, machine), commandTimeout(), digest);
                 Optional<DeploymentRecord> previous = step.action() == Action.DEPLOY
                         ? state.lastHealthy(service.name(), machine.name()) : Optional.empty();
                 act(step, deployer, context);
@@ -439,7 +441,7 @@ public final class Executor implements AutoCloseable {
             listener.rollbackStarted(step, previous.id());
             Service old = previous.config();
             DeployContext context = new DeployContext(old, machine, transport, previous.port(), secretsOf(old, machine),
-                    commandTimeout());
+                    commandTimeout(), digest);
             try {
                 withRetry(() -> deployer.deploy(context));
             } catch (RuntimeException e) {
@@ -707,7 +709,8 @@ public final class Executor implements AutoCloseable {
     public static final class Builder {
         private @Nullable TransportFactory transports;
         private TransportFactory localTransports = LocalTransport.factory();
-        private final Map<ServiceType, Deployer> deployers = new EnumMap<>(ServiceType.class);
+        private Deployers deployers = Deployers.defaults();
+        private @Nullable ConfigDigest digest;
         private ExecutionListener.Factory listeners = (runId, plan) -> ExecutionListener.NONE;
         private int parallelism = 8;
         private int perMachineParallelism = 4;
@@ -728,7 +731,6 @@ public final class Executor implements AutoCloseable {
         private HealthGate gate = new HealthGate();
 
         private Builder() {
-            deployer(new LocalProcessDeployer());
         }
 
         private static String defaultControllerId() {
@@ -749,7 +751,22 @@ public final class Executor implements AutoCloseable {
 
         /** Adds (or replaces) the deployer of a service type. */
         public Builder deployer(Deployer deployer) {
-            deployers.put(deployer.type(), deployer);
+            deployers = deployers.with(Objects.requireNonNull(deployer, "deployer == null"));
+            return this;
+        }
+
+        /** The deployers of every type; {@link Deployers#defaults()} by default. */
+        public Builder deployers(Deployers all) {
+            this.deployers = Objects.requireNonNull(all, "all == null");
+            return this;
+        }
+
+        /**
+         * How configuration digests are keyed; by default with the key in {@code digest.key} of a
+         * {@link FileStateStore}'s directory (created 0600 when missing), else a key of this executor's own.
+         */
+        public Builder digest(ConfigDigest configDigest) {
+            this.digest = Objects.requireNonNull(configDigest, "configDigest == null");
             return this;
         }
 

@@ -1,5 +1,9 @@
 package dev.portoser.health;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One health check: looks once and says what it saw. Implementations are stateless and thread-safe, never throw
  * for an unhealthy service (that is a result), and bound their own time by the health spec's timeout.
@@ -13,4 +17,35 @@ public interface HealthCheck {
      * @return the result
      */
     HealthResult check(HealthTarget target);
+
+    /**
+     * A check that runs these in order and passes only when all pass: the first result that is not healthy is
+     * the answer (so a contributed "our process runs" check that answers {@link HealthStatus#DOWN} stops the
+     * rest). With no checks, the answer is {@link HealthStatus#UNKNOWN}.
+     *
+     * @param checks the checks
+     * @return the combined check
+     */
+    static HealthCheck allOf(List<HealthCheck> checks) {
+        List<HealthCheck> all = List.copyOf(checks);
+        if (all.size() == 1) {
+            return all.get(0);
+        }
+        return target -> {
+            if (all.isEmpty()) {
+                return new HealthResult(HealthStatus.UNKNOWN, "no health check defined", Duration.ZERO);
+            }
+            List<String> seen = new ArrayList<>();
+            Duration latency = Duration.ZERO;
+            for (HealthCheck check : all) {
+                HealthResult r = check.check(target);
+                latency = latency.plus(r.latency());
+                if (!r.isHealthy()) {
+                    return new HealthResult(r.status(), r.detail(), latency);
+                }
+                seen.add(r.detail());
+            }
+            return new HealthResult(HealthStatus.HEALTHY, String.join("; ", seen), latency);
+        };
+    }
 }

@@ -1,6 +1,7 @@
 package dev.portoser.health;
 
 import dev.portoser.registry.HealthSpec;
+import dev.portoser.registry.HealthType;
 import dev.portoser.registry.Service;
 import dev.portoser.transport.Command;
 import dev.portoser.transport.CommandResult;
@@ -9,31 +10,77 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The checks for the health types of the registry. One shared OkHttp client serves every HTTP check (TLS verified
- * with the platform's trust store); each check is bounded by its spec's timeout. Thread-safe.
+ * The registry of checks for the health types of the registry ({@code http}, {@code tcp}, {@code process}), each
+ * made from a service's {@link HealthSpec} by a {@link Factory}. The built-in ones can be replaced per type
+ * through {@link #builder()}; checks that deployers contribute (container health, unit state, "our process runs")
+ * are combined with these by {@link #forService(Service, List)}. One shared OkHttp client serves every HTTP check
+ * (TLS verified with the platform's trust store); each check is bounded by its spec's timeout. Thread-safe.
  */
 public final class HealthChecks {
-    private final OkHttpClient http;
+    /** Makes the check for a health spec of one type. Implementations are thread-safe. */
+    @FunctionalInterface
+    public interface Factory {
+        /**
+         * The check for a spec.
+         *
+         * @param spec the service's health spec
+         * @return the check
+         */
+        HealthCheck create(HealthSpec spec);
+    }
 
-    /** Checks with a fresh shared HTTP client. */
+    private final OkHttpClient http;
+    private final Map<HealthType, Factory> factories;
+
+    /** The built-in checks with a fresh shared HTTP client. */
     public HealthChecks() {
-        this(new OkHttpClient.Builder().retryOnConnectionFailure(false).followRedirects(false).build());
+        this(defaultClient());
     }
 
     /**
-     * Checks with the caller's HTTP client (for custom TLS trust, say).
+     * The built-in checks with the caller's HTTP client (for custom TLS trust, say).
      *
      * @param http the client; its timeouts are replaced per check by the spec's timeout
      */
     public HealthChecks(OkHttpClient http) {
+        this(http, Map.of());
+    }
+
+    private HealthChecks(OkHttpClient http, Map<HealthType, Factory> overrides) {
         this.http = Objects.requireNonNull(http, "http == null");
+        Map<HealthType, Factory> map = new EnumMap<>(HealthType.class);
+        map.put(HealthType.HTTP, spec -> target -> http(target, spec));
+        map.put(HealthType.TCP, spec -> target -> tcp(target, spec));
+        map.put(HealthType.PROCESS, spec -> target -> process(target, spec));
+        map.putAll(overrides);
+        this.factories = Collections.unmodifiableMap(map);
+    }
+
+    /** A builder, to replace the check of a type or the HTTP client. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private static OkHttpClient defaultClient() {
+        return new OkHttpClient.Builder().retryOnConnectionFailure(false).followRedirects(false).build();
+    }
+
+    /** The shared HTTP client of the HTTP checks. */
+    public OkHttpClient httpClient() {
+        return http;
     }
 
     /**
@@ -46,11 +93,49 @@ public final class HealthChecks {
     public HealthCheck forService(Service service) {
         HealthSpec spec = service.healthSpec().orElseThrow(() ->
                 new IllegalArgumentException("service " + service.name() + " has no health check"));
-        return switch (spec.type()) {
-            case HTTP -> target -> http(target, spec);
-            case TCP -> target -> tcp(target, spec);
-            case PROCESS -> target -> process(target, spec);
-        };
+        return factories.get(spec.type()).create(spec);
+    }
+
+    /**
+     * The contributed checks first (a deployer's "our instance runs"), then the registry's check when the service
+     * has one: healthy only when all pass.
+     *
+     * @param service the service
+     * @param contributed the checks its deployer contributes
+     * @return the combined check ({@link HealthStatus#UNKNOWN} when there is none at all)
+     */
+    public HealthCheck forService(Service service, List<HealthCheck> contributed) {
+        List<HealthCheck> all = new ArrayList<>(contributed);
+        if (service.healthSpec().isPresent()) {
+            all.add(forService(service));
+        }
+        return HealthCheck.allOf(all);
+    }
+
+    /** Options of {@link HealthChecks}. Not thread-safe. */
+    public static final class Builder {
+        private @Nullable OkHttpClient http;
+        private final Map<HealthType, Factory> overrides = new EnumMap<>(HealthType.class);
+
+        private Builder() {
+        }
+
+        /** The HTTP client of the HTTP checks (its timeouts are replaced per check). */
+        public Builder httpClient(OkHttpClient client) {
+            this.http = Objects.requireNonNull(client, "client == null");
+            return this;
+        }
+
+        /** Replaces the check of a health type. */
+        public Builder check(HealthType type, Factory factory) {
+            overrides.put(Objects.requireNonNull(type, "type == null"), Objects.requireNonNull(factory, "factory == null"));
+            return this;
+        }
+
+        /** The checks. */
+        public HealthChecks build() {
+            return new HealthChecks(http != null ? http : defaultClient(), overrides);
+        }
     }
 
     private HealthResult http(HealthTarget target, HealthSpec spec) {
@@ -103,7 +188,7 @@ public final class HealthChecks {
 
     /** The PID file Portoser keeps for a local service, relative to the login's home. */
     public static String defaultPidFile(Service service) {
-        return ".portoser/run/" + service.name() + ".pid";
+        return dev.portoser.deploy.MachineLayout.pidFile(service);
     }
 
     private static String resolve(Service service, String file) {

@@ -43,14 +43,15 @@ public final class HealthGate {
      * @param check the check
      * @param target what to check
      * @param timeout how long to wait at most
-     * @return the first healthy result, or the last unhealthy one when time ran out
+     * @return the first healthy result, the first {@link HealthStatus#DOWN} one (the instance is gone: waiting
+     *     cannot help), or the last unhealthy one when time ran out
      * @throws InterruptedException when interrupted while waiting
      */
     public HealthResult await(HealthCheck check, HealthTarget target, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             HealthResult result = check.check(target);
-            if (result.isHealthy()) {
+            if (result.isHealthy() || result.isDown()) {
                 return result;
             }
             long left = deadline - System.nanoTime();

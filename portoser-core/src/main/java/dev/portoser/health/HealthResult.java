@@ -24,11 +24,41 @@ public record HealthResult(HealthStatus status, String detail, Duration latency)
         return status == HealthStatus.HEALTHY;
     }
 
-    static HealthResult healthy(String detail, long startNanos) {
+    /** Whether the service's own instance is gone ({@link HealthStatus#DOWN}): waiting cannot help. */
+    public boolean isDown() {
+        return status == HealthStatus.DOWN;
+    }
+
+    /**
+     * A healthy result.
+     *
+     * @param detail what was seen
+     * @param startNanos {@link System#nanoTime()} when the check began
+     * @return the result
+     */
+    public static HealthResult healthy(String detail, long startNanos) {
         return new HealthResult(HealthStatus.HEALTHY, detail, Duration.ofNanos(System.nanoTime() - startNanos));
     }
 
-    static HealthResult unhealthy(String detail, long startNanos) {
+    /**
+     * An unhealthy result.
+     *
+     * @param detail what was seen
+     * @param startNanos {@link System#nanoTime()} when the check began
+     * @return the result
+     */
+    public static HealthResult unhealthy(String detail, long startNanos) {
         return new HealthResult(HealthStatus.UNHEALTHY, detail, Duration.ofNanos(System.nanoTime() - startNanos));
+    }
+
+    /**
+     * The service's own instance is gone.
+     *
+     * @param detail what was seen (its exit status and log tail, say)
+     * @param startNanos {@link System#nanoTime()} when the check began
+     * @return the result
+     */
+    public static HealthResult down(String detail, long startNanos) {
+        return new HealthResult(HealthStatus.DOWN, detail, Duration.ofNanos(System.nanoTime() - startNanos));
     }
 }

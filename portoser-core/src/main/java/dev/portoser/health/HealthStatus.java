@@ -7,5 +7,10 @@ public enum HealthStatus {
     /** The service did not answer, or answered wrongly. */
     UNHEALTHY,
     /** The service has no health check, so nothing can be said. */
-    UNKNOWN
+    UNKNOWN,
+    /**
+     * The service's own instance (process, container, unit) is not running: it exited, crashed or never started.
+     * Waiting cannot help; only a new start can.
+     */
+    DOWN
 }

@@ -91,7 +91,7 @@ class LocalProcessDeployerTest {
         assertThat(Files.readString(site.resolve("greeting.txt"))).isEqualTo("hello 'quoted' $HOME world");
         Path envFile = home.resolve(".portoser/env/web.env");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(envFile))).isEqualTo("rw-------");
-        assertThat(deployer.status(c)).startsWith("running ");
+        assertThat(deployer.status(c).isRunning()).isTrue();
         String pid = Files.readString(home.resolve(".portoser/run/web.pid")).strip();
         String ps = transport.exec(Command.of("ps", "-o", "pid=,pgid=,args=", "-p", pid)).stdout();
         assertThat(ps.strip().split("\\s+")[1]).as("its own process group").isEqualTo(pid);
@@ -117,7 +117,7 @@ class LocalProcessDeployerTest {
                 .isEqualTo("rw-------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve(".portoser/run/web.pid.config"))))
                 .isEqualTo("rw-------");
-        String before = deployer.status(c);
+        ServiceStatus before = deployer.status(c);
         DeployContext rotated = new DeployContext(plain.service(), plain.machine(), transport, port,
                 java.util.Map.of("API_KEY", new dev.portoser.secret.Secret(canary + "-2", "2")), Duration.ofSeconds(30));
         deployer.deploy(rotated);
@@ -129,13 +129,13 @@ class LocalProcessDeployerTest {
         DeployContext c = context(SERVER, "");
         deployer.deploy(c);
         assertThat(awaitHealthy(c).isHealthy()).isTrue();
-        String first = deployer.status(c);
+        ServiceStatus first = deployer.status(c);
         deployer.deploy(c);
         assertThat(deployer.status(c)).isEqualTo(first);
         DeployContext changed = context(SERVER, ", EXTRA: x");
         deployer.deploy(changed);
         assertThat(awaitHealthy(changed).isHealthy()).isTrue();
-        assertThat(deployer.status(changed)).isNotEqualTo(first).startsWith("running ");
+        assertThat(deployer.status(changed)).isNotEqualTo(first).matches(ServiceStatus::isRunning);
     }
 
     @Test
@@ -145,7 +145,7 @@ class LocalProcessDeployerTest {
         assertThat(awaitHealthy(c).isHealthy()).isTrue();
         String pid = Files.readString(home.resolve(".portoser/run/web.pid")).strip();
         deployer.stop(c);
-        assertThat(deployer.status(c)).isEqualTo("stopped");
+        assertThat(deployer.status(c).state()).isEqualTo(ServiceStatus.State.STOPPED);
         String left = transport.exec(Command.of("sh", "-c", "ps -e -o pgid=,stat=,pid=,args= | awk -v g=" + pid
                 + " '$1 == g && $2 !~ /^Z/'")).stdout().strip();
         assertThat(left).as("processes left in the group").isEmpty();

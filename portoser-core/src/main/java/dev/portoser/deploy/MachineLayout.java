@@ -1,0 +1,81 @@
+package dev.portoser.deploy;
+
+import dev.portoser.registry.Service;
+
+/**
+ * Where Portoser keeps its files on a machine, per login user, in one place. Paths are relative to the login's
+ * home directory (remote scripts prefix {@code $HOME/}); nothing else in the code base spells them out.
+ *
+ * <pre>
+ * ~/.portoser/run/NAME.pid        PID of the service's process group leader (local), with .start and .config
+ * ~/.portoser/run/NAME.exit       exit status of the last instance, written when it ends (local)
+ * ~/.portoser/env/NAME.env        the service's environment, mode 0600
+ * ~/.portoser/logs/NAME.log       the service's output (local), appended and rotated by size
+ * ~/.portoser/locks/NAME/         the service's lock (atomic mkdir + owner record)
+ * ~/.portoser/compose/NAME/       generated Compose override and env file (docker)
+ * </pre>
+ *
+ * <p>Units of {@code native} services go where their service manager looks: {@code /etc/systemd/system} for root,
+ * {@code ~/.config/systemd/user} otherwise.
+ */
+public final class MachineLayout {
+    /** The base directory, relative to the home directory. */
+    public static final String BASE = ".portoser";
+    /** PID files and process records. */
+    public static final String RUN = BASE + "/run";
+    /** Environment files (0600). */
+    public static final String ENV = BASE + "/env";
+    /** Log files of local services. */
+    public static final String LOGS = BASE + "/logs";
+    /** Lock directories. */
+    public static final String LOCKS = BASE + "/locks";
+    /** Generated Compose files. */
+    public static final String COMPOSE = BASE + "/compose";
+    /** Where systemd looks for the user units of a login that is not root, relative to its home. */
+    public static final String USER_UNITS = ".config/systemd/user";
+    /** Where systemd looks for system units. */
+    public static final String SYSTEM_UNITS = "/etc/systemd/system";
+
+    private MachineLayout() {
+    }
+
+    /** The PID file of a local service. */
+    public static String pidFile(Service service) {
+        return RUN + "/" + service.name() + ".pid";
+    }
+
+    /** The environment file of a service. */
+    public static String envFile(Service service) {
+        return ENV + "/" + service.name() + ".env";
+    }
+
+    /**
+     * The log file of a local service: its {@code log_file} (relative to its {@code path}) or Portoser's own.
+     *
+     * @param service the service
+     * @return an absolute path, or one relative to the home directory
+     */
+    public static String logFile(Service service) {
+        String log = service.logFile();
+        if (log == null) {
+            return LOGS + "/" + service.name() + ".log";
+        }
+        return log.startsWith("/") ? log : service.path() + "/" + log;
+    }
+
+    /** The lock directory of a service. */
+    public static String lockDir(String service) {
+        return LOCKS + "/" + service;
+    }
+
+    /** The directory of the generated Compose files of a docker service. */
+    public static String composeDir(Service service) {
+        return COMPOSE + "/" + service.name();
+    }
+
+    /** The systemd unit name of a native service: its {@code service_name}, else {@code portoser-NAME.service}. */
+    public static String unitName(Service service) {
+        String name = service.serviceName() != null ? service.serviceName() : "portoser-" + service.name();
+        return name.endsWith(".service") ? name : name + ".service";
+    }
+}
