@@ -54,7 +54,7 @@ final class DeployCommand implements Callable<Integer> {
         Plan plan = all ? planner.all() : group != null ? planner.group(group)
                 : planner.deploy(services.toArray(String[]::new));
         if (!dryRun) {
-            return execution.execute(registry, plan, spec.commandLine().getOut());
+            return execution.execute(registry, plan, spec.commandLine().getOut(), spec.commandLine().getErr());
         }
         spec.commandLine().getOut().print(json ? plan.toJson() : plan.render());
         spec.commandLine().getOut().flush();

@@ -75,7 +75,7 @@ final class ExecutionOptions {
     }
 
     /** Runs a plan, printing progress (or events), and returns the exit code. */
-    int execute(Registry registry, Plan plan, PrintWriter out) {
+    int execute(Registry registry, Plan plan, PrintWriter out, PrintWriter err) {
         boolean remote = plan.steps().stream().map(s -> registry.machine(s.machine()).orElseThrow())
                 .anyMatch(m -> !m.isLocalhost());
         return run(registry, remote, out, executor -> {
@@ -85,7 +85,7 @@ final class ExecutionOptions {
                 out.print(result.render());
             }
             out.flush();
-            return result.succeeded() ? ExitCodes.OK : ExitCodes.FAILED;
+            return exitCode(result, err);
         });
     }
 
@@ -135,6 +135,27 @@ final class ExecutionOptions {
                 vault.close();
             }
         }
+    }
+
+    /**
+     * Prints the run's warnings, one line each, and picks the exit code: a run whose steps all succeeded but whose
+     * history could not be written exits with {@link ExitCodes#NOT_RECORDED}, saying what runs.
+     */
+    static int exitCode(RunResult result, PrintWriter err) {
+        boolean notRecorded = false;
+        for (String warning : result.warnings()) {
+            err.println("portoser: warning: " + warning);
+            notRecorded |= warning.startsWith("history not recorded") || warning.startsWith("journal not");
+        }
+        if (notRecorded && result.succeeded()) {
+            err.println("portoser: every step did what it reports above on the machines; the controller's state "
+                    + "was not fully recorded");
+        }
+        err.flush();
+        if (!result.succeeded()) {
+            return ExitCodes.FAILED;
+        }
+        return notRecorded ? ExitCodes.NOT_RECORDED : ExitCodes.OK;
     }
 
     /** A path from an environment variable, when it is set. */

@@ -8,6 +8,11 @@ final class ExitCodes {
     static final int FAILED = 1;
     /** The command line was wrong, or what it names (the registry file) could not be found. */
     static final int USAGE = 2;
+    /**
+     * Every step did what it reported on the machines, but the controller's history or journal could not be
+     * written (a full disk, say): the output says what was not recorded.
+     */
+    static final int NOT_RECORDED = 4;
 
     private ExitCodes() {
     }

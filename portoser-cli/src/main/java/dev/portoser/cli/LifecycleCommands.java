@@ -47,7 +47,7 @@ final class LifecycleCommands {
                 spec.commandLine().getOut().flush();
                 return ExitCodes.OK;
             }
-            return execution.execute(registry, plan, spec.commandLine().getOut());
+            return execution.execute(registry, plan, spec.commandLine().getOut(), spec.commandLine().getErr());
         }
     }
 

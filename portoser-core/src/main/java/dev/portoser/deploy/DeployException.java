@@ -21,6 +21,19 @@ public final class DeployException extends PortoserException {
         this.result = result;
     }
 
+    /**
+     * Creates the exception with a message that already says what went wrong, keeping the command's result (its
+     * exit code and output) as evidence.
+     *
+     * @param message the whole message
+     * @param cause the cause, or null
+     * @param result the failed command's result, or null
+     */
+    public DeployException(String message, @Nullable Throwable cause, @Nullable CommandResult result) {
+        super(message, cause);
+        this.result = result;
+    }
+
     /** The failed command's result, if a command failed. */
     public Optional<CommandResult> result() {
         return Optional.ofNullable(result);

@@ -1,96 +1,49 @@
 package dev.portoser.deploy;
 
+import dev.portoser.health.HealthCheck;
 import dev.portoser.health.HealthChecks;
+import dev.portoser.health.HealthResult;
 import dev.portoser.registry.Service;
 import dev.portoser.registry.ServiceType;
 import dev.portoser.transport.Command;
 import dev.portoser.transport.CommandResult;
 import dev.portoser.transport.Shell;
+import dev.portoser.transport.TransportException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
- * {@code type: local}: the service's {@code command}, started in its {@code path} detached in its own process
- * group ({@code setsid}), with a PID file and an appended log file (rotated by size) under {@code ~/.portoser/}
- * on the machine.
+ * {@code type: local}: the service's {@code command}, started in its {@code path} detached in its own session and
+ * process group ({@code setsid}), with a PID file and an appended log file (rotated by size) under
+ * {@code ~/.portoser/} on the machine (see {@link MachineLayout}).
  *
  * <p>Its environment comes from {@code env_file} (sourced if present), {@code env}, {@code PORT} when the service
  * has a port, and its resolved secrets; they reach the process through {@code ~/.portoser/env/NAME.env}, written
- * with mode 0600 over the transport, never through the command line. A changed secret changes the configuration,
- * so rotation restarts the service. When {@code uv} is on the machine and {@code path} holds a
- * {@code pyproject.toml}, {@code uv sync} runs first. Deploying again with the same configuration does nothing; a
- * changed configuration restarts it. Stopping sends TERM to the process group, then KILL after a grace period, and
- * only if the recorded start time proves the PID is still ours. Stateless and thread-safe.
+ * with mode 0600 from the command's standard input, never through the command line. A deploy is one round trip:
+ * what runs is checked, an instance with another configuration is stopped, the path, the executable and the port
+ * are checked (a port held by another process fails the deploy before anything starts, naming that process), and
+ * the command starts; the call returns once the process runs. A small wrapper, the session's leader, records the
+ * command's exit status, so the {@link #healthChecks contributed check} can report a process that died at once
+ * with its status and the tail of its log, and tell our process on the port from a foreign one.
+ *
+ * <p>Nothing is signalled unless the PID file holds an integer greater than 1 naming the process Portoser started
+ * (its recorded start time matches); a garbage, stale or foreign PID file is reported as such by {@link #status}.
+ * Files under {@code ~/.portoser} are never written through a symbolic link. When {@code uv} is on the machine and
+ * {@code path} holds a {@code pyproject.toml}, {@code uv sync} runs first. Deploying again with the same
+ * configuration does nothing; a changed configuration (a rotated secret included) restarts it. Stopping sends TERM
+ * to the process group, then KILL after a grace period. Thread-safe and stateless.
  */
 public final class LocalProcessDeployer implements Deployer {
     /** Time between TERM and KILL when stopping. */
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
     /** Log size beyond which the log is rotated (to {@code .1}) at the next start. */
     public static final long DEFAULT_MAX_LOG_BYTES = 10L << 20;
-
-    /** A process's start time: clock ticks since boot on Linux (10 ms), else {@code ps}'s start time (1 s). */
-    private static final String START_TIME = "starttime() { if [ -r \"/proc/$1/stat\" ]; then "
-            + "sed 's/.*) //' \"/proc/$1/stat\" | cut -d' ' -f20; else ps -o lstart= -p \"$1\"; fi; }\n"
-            // A zombie answers kill -0 but is dead (where PID 1 does not reap orphans, it stays so forever).
-            + "alive() { kill -0 \"$1\" 2>/dev/null && [ \"$(ps -o stat= -p \"$1\" | cut -c1)\" != Z ]; }";
-
-    private static final String STATUS = String.join("\n",
-            START_TIME,
-            "pidf=\"$HOME/.portoser/run/$1.pid\"",
-            "[ -f \"$pidf\" ] || { echo stopped; exit 0; }",
-            "pid=$(cat \"$pidf\")",
-            "if alive \"$pid\" && [ \"$(starttime \"$pid\")\" = \"$(cat \"$pidf.start\" 2>/dev/null)\" ]; then",
-            "  echo \"running $pid $(cat \"$pidf.config\" 2>/dev/null)\"",
-            "else",
-            "  echo stopped",
-            "fi");
-
-    private static final String START = String.join("\n",
-            "set -e",
-            "umask 077", // PID, config digest and log files are the login user's alone
-            START_TIME,
-            "name=$1 dir=$2 cmd=$3 log=$4 config=$5 maxlog=$6 userenv=$7",
-            "base=\"$HOME/.portoser\"",
-            "mkdir -p \"$base/run\" \"$base/logs\" \"$base/env\"",
-            "case \"$log\" in /*) ;; *) log=\"$HOME/$log\" ;; esac",
-            "mkdir -p \"$(dirname \"$log\")\"",
-            "if [ -f \"$log\" ] && [ \"$(wc -c < \"$log\")\" -gt \"$maxlog\" ]; then mv -f \"$log\" \"$log.1\"; fi",
-            "cd \"$dir\"",
-            "if command -v uv >/dev/null 2>&1 && [ -f pyproject.toml ]; then uv sync >> \"$log\" 2>&1; fi",
-            "pidf=\"$base/run/$name.pid\"",
-            "rm -f \"$pidf.new\"",
-            // The session leader records its own PID: setsid may fork, so $! is not always the group's id.
-            "setsid sh -c 'echo $$ > \"$4\"; set -a; if [ -n \"$1\" ] && [ -f \"$1\" ]; then . \"$1\"; fi; . \"$2\"; "
-                    + "set +a; exec sh -c \"$3\"'"
-                    + " \"portoser-$name\" \"$userenv\" \"$base/env/$name.env\" \"$cmd\" \"$pidf.new\" >> \"$log\" 2>&1 < /dev/null &",
-            "i=0; while [ ! -s \"$pidf.new\" ] && [ \"$i\" -lt 100 ]; do sleep 0.05; i=$((i + 1)); done",
-            "[ -s \"$pidf.new\" ] || { echo \"the service did not start\" >&2; exit 1; }",
-            "pid=$(cat \"$pidf.new\")",
-            "mv -f \"$pidf.new\" \"$pidf\"",
-            "starttime \"$pid\" > \"$pidf.start\" || true",
-            "echo \"$config\" > \"$pidf.config\"",
-            "echo \"started $pid\"");
-
-    private static final String STOP = String.join("\n",
-            START_TIME,
-            "pidf=\"$HOME/.portoser/run/$1.pid\" grace=$2",
-            "[ -f \"$pidf\" ] || { echo stopped; exit 0; }",
-            "pid=$(cat \"$pidf\")",
-            "if ! alive \"$pid\" || [ \"$(starttime \"$pid\")\" != \"$(cat \"$pidf.start\" 2>/dev/null)\" ]; then",
-            "  rm -f \"$pidf\" \"$pidf.start\" \"$pidf.config\"; echo stale; exit 0",
-            "fi",
-            "kill -s TERM -- \"-$pid\" 2>/dev/null || kill -TERM \"$pid\" 2>/dev/null || true",
-            "i=0",
-            "while alive \"$pid\" && [ \"$i\" -lt \"$grace\" ]; do sleep 0.1; i=$((i + 1)); done",
-            "if alive \"$pid\"; then kill -s KILL -- \"-$pid\" 2>/dev/null || kill -KILL \"$pid\"; echo killed; "
-                    + "else echo stopped; fi",
-            "rm -f \"$pidf\" \"$pidf.start\" \"$pidf.config\"");
 
     private final Duration grace;
     private final long maxLogBytes;
@@ -118,48 +71,78 @@ public final class LocalProcessDeployer implements Deployer {
 
     @Override
     public DeployResult deploy(DeployContext context) {
-        String config = configFingerprint(context);
-        ServiceStatus status = status(context);
-        if (status.runs(config)) {
-            return new DeployResult(DeployResult.Change.UNCHANGED, "already running this configuration");
-        }
-        if (status.isRunning()) {
-            stop(context);
-        }
-        launch(context, config);
-        return new DeployResult(status.isRunning() ? DeployResult.Change.RESTARTED : DeployResult.Change.STARTED,
-                status.isRunning() ? "restarted: its configuration changed" : "started");
+        return launch(context, "deploy");
     }
 
     @Override
     public void start(DeployContext context) {
-        if (!status(context).isRunning()) {
-            launch(context, configFingerprint(context));
-        }
+        launch(context, "start");
     }
 
     @Override
     public void stop(DeployContext context) {
-        long tenths = Math.max(1, grace.toMillis() / 100);
-        run(context, Command.script(STOP, context.service().name(), String.valueOf(tenths))
+        run(context, Command.script(LocalScripts.STOP, context.service().name(), tenths(grace))
                 .timeout(context.timeout().plus(grace)), "stop");
     }
 
     /**
-     * Whether the service's process runs, as recorded by this deployer.
-     *
-     * @param context the service, machine and transport
-     * @return the status
+     * What runs, from the process table: {@link ServiceStatus.State#FAILED} with the reason when the PID file is
+     * garbage, names a process that is gone or is not ours, or the process exited (with its status).
      */
     @Override
     public ServiceStatus status(DeployContext context) {
-        String out = run(context, Command.script(STATUS, context.service().name()).timeout(context.timeout()), "check")
-                .stdout().strip();
-        String[] f = out.split(" ");
-        if (f[0].equals("running") && f.length >= 2) {
-            return ServiceStatus.running(java.util.List.of(f[1]), f.length > 2 ? f[2] : null, "process " + f[1] + " runs");
+        String out = run(context, Command.script(LocalScripts.STATUS, context.service().name())
+                .timeout(context.timeout()), "check").stdout().strip();
+        String[] f = out.split("\\|", 5);
+        if (f.length < 5) {
+            return ServiceStatus.unknown("unexpected answer from the machine: " + out);
         }
-        return ServiceStatus.stopped("no process");
+        String detail = f[4];
+        return switch (f[0]) {
+            case "running" -> ServiceStatus.running(List.of(f[1]), f[2].isEmpty() ? null : f[2], detail);
+            case "failed" -> ServiceStatus.failed(f[3].isEmpty() ? null : Integer.valueOf(f[3]), detail);
+            case "stopped" -> ServiceStatus.stopped(detail);
+            default -> ServiceStatus.unknown(detail);
+        };
+    }
+
+    /**
+     * One check: the process Portoser started runs (else {@link dev.portoser.health.HealthStatus#DOWN} with its exit
+     * status and log tail) and, when the service has a port and something listens on it, the listener belongs to
+     * that process's session (else DOWN, naming the PID and command that hold the port). Where the machine cannot
+     * show who holds a port, the result says so.
+     */
+    @Override
+    public List<HealthCheck> healthChecks(Service service) {
+        return List.of(target -> {
+            long start = System.nanoTime();
+            Duration timeout = service.healthSpec().map(h -> h.timeout()).orElse(Duration.ofSeconds(5))
+                    .plus(Duration.ofSeconds(5));
+            String port = service.port() != null ? String.valueOf(service.port())
+                    : target.port() != null ? String.valueOf(target.port()) : "";
+            CommandResult r;
+            try {
+                r = target.transport().exec(Command.script(LocalScripts.CHECK, service.name(), port,
+                        MachineLayout.logFile(service)).timeout(timeout));
+            } catch (TransportException e) {
+                return HealthResult.unhealthy("cannot reach " + target.machine().name() + ": " + e.getMessage(), start);
+            }
+            String[] lines = r.stdout().strip().split("\n", 2);
+            String first = lines[0];
+            if (first.startsWith("ok ")) {
+                return HealthResult.healthy(first.substring(3), start);
+            }
+            if (first.startsWith("down ")) {
+                String tail = lines.length > 1 ? lines[1].strip() : "";
+                return HealthResult.down(service.name() + " is not running: " + first.substring(5)
+                        + (tail.isEmpty() ? "" : "; last lines of its log:\n" + tail), start);
+            }
+            if (first.startsWith("foreign ")) {
+                return HealthResult.down(first.substring(8), start);
+            }
+            return HealthResult.unhealthy("cannot tell whether " + service.name() + " runs: exit " + r.exitCode()
+                    + " " + r.tail(3), start);
+        });
     }
 
     @Override
@@ -169,17 +152,37 @@ public final class LocalProcessDeployer implements Deployer {
                 .timeout(context.timeout()), "read the log of").stdout();
     }
 
-    private void launch(DeployContext context, String config) {
+    private DeployResult launch(DeployContext context, String mode) {
         Service s = context.service();
-        context.transport().exec(Command.of("mkdir", "-p", ".portoser/env", ".portoser/run", ".portoser/logs")
-                .timeout(context.timeout()));
-        context.transport().upload(environmentFile(context).getBytes(StandardCharsets.UTF_8),
-                ".portoser/env/" + s.name() + ".env", 0600);
-        String log = s.logFile() == null ? ".portoser/logs/" + s.name() + ".log"
-                : s.logFile().startsWith("/") ? s.logFile() : s.path() + "/" + s.logFile();
+        String config = configFingerprint(context);
         String userEnv = s.envFile() == null ? "" : s.envFile().startsWith("/") ? s.envFile() : s.path() + "/" + s.envFile();
-        run(context, Command.script(START, s.name(), s.path(), Objects.requireNonNull(s.command(), "command"), log,
-                config, String.valueOf(maxLogBytes), userEnv).timeout(context.timeout()), "start");
+        String port = context.port() == null ? "" : String.valueOf(context.port());
+        CommandResult r = context.transport().exec(Command.script(LocalScripts.LAUNCH, mode, s.name(), s.path(),
+                        Objects.requireNonNull(s.command(), "command"), MachineLayout.logFile(s), config,
+                        String.valueOf(maxLogBytes), userEnv, tenths(grace), port, LocalScripts.WRAPPER)
+                .stdin(environmentFile(context).getBytes(StandardCharsets.UTF_8))
+                .timeout(context.timeout().plus(grace)));
+        if (!r.succeeded()) {
+            throw new DeployException("cannot start " + s.name() + " on " + context.machine().name() + ": "
+                    + firstLine(r.stderr(), "exit " + r.exitCode()), null, r);
+        }
+        String[] answer = r.stdout().strip().split(" ");
+        String pid = answer.length > 1 ? answer[1] : "?";
+        return switch (answer[0]) {
+            case "unchanged" -> new DeployResult(DeployResult.Change.UNCHANGED,
+                    "already running this configuration (process " + pid + ")");
+            case "restarted" -> new DeployResult(DeployResult.Change.RESTARTED, "restarted as process " + pid);
+            default -> new DeployResult(DeployResult.Change.STARTED, "started as process " + pid);
+        };
+    }
+
+    private static String firstLine(String text, String otherwise) {
+        String t = text.strip();
+        return t.isEmpty() ? otherwise : t.lines().findFirst().orElse(otherwise);
+    }
+
+    private static String tenths(Duration d) {
+        return String.valueOf(Math.max(1, d.toMillis() / 100));
     }
 
     private static CommandResult run(DeployContext context, Command command, String doing) {
@@ -193,29 +196,33 @@ public final class LocalProcessDeployer implements Deployer {
 
     /** The env file: {@code PORT}, {@code env} entries, then secrets; each value quoted for sh. */
     static String environmentFile(DeployContext context) {
+        StringBuilder sb = new StringBuilder("# Written by Portoser; replaced at every deploy.\n");
+        environment(context, null).forEach((k, v) -> sb.append(k).append('=').append(Shell.quote(v)).append('\n'));
+        return sb.toString();
+    }
+
+    /** The environment; with a digest, each secret stands for its version (or keyed digest), never its value. */
+    private static Map<String, String> environment(DeployContext context, @Nullable ConfigDigest digest) {
         Map<String, String> env = new LinkedHashMap<>();
         if (context.port() != null) {
             env.put("PORT", String.valueOf(context.port()));
         }
         env.putAll(context.service().env());
-        context.secrets().forEach((name, secret) -> env.put(name, secret.reveal()));
-        StringBuilder sb = new StringBuilder("# Written by Portoser; replaced at every deploy.\n");
-        env.forEach((k, v) -> sb.append(k).append('=').append(Shell.quote(v)).append('\n'));
-        return sb.toString();
+        context.secrets().forEach((name, secret) -> env.put(name, digest == null ? secret.reveal()
+                : digest.secret(secret)));
+        return env;
     }
 
-    /** A digest of everything that, when changed, requires a restart. */
+    /** A keyed digest of everything that, when changed, requires a restart; secrets by version, not value. */
     static String configFingerprint(DeployContext context) {
         Service s = context.service();
-        StringBuilder sb = new StringBuilder();
-        sb.append(s.path()).append('\0').append(s.command()).append('\0').append(s.envFile()).append('\0')
-                .append(s.logFile()).append('\0').append(context.port()).append('\0').append(environmentFile(context));
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 12);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
-        }
+        List<String> parts = new ArrayList<>(List.of(s.path(), String.valueOf(s.command()),
+                String.valueOf(s.envFile()), String.valueOf(s.logFile()), String.valueOf(context.port())));
+        environment(context, context.digest()).forEach((k, v) -> {
+            parts.add(k);
+            parts.add(v);
+        });
+        return context.digest().of(parts.toArray(String[]::new));
     }
 
     /** The PID file of a service, relative to the login's home; the process health check reads it. */

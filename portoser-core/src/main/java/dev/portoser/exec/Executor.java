@@ -8,6 +8,8 @@ import dev.portoser.deploy.DeployException;
 import dev.portoser.deploy.Deployer;
 import dev.portoser.deploy.ConfigDigest;
 import dev.portoser.deploy.Deployers;
+import dev.portoser.deploy.ServiceStatus;
+import dev.portoser.health.HealthCheck;
 import dev.portoser.health.HealthChecks;
 import dev.portoser.health.HealthGate;
 import dev.portoser.health.HealthResult;
@@ -100,6 +102,7 @@ public final class Executor implements AutoCloseable {
     private final Duration commandTimeout;
     private final Duration stepTimeout;
     private final Duration lockWait;
+    private final Duration settleTime;
     private final RetryPolicy retry;
     private final @Nullable SecretProvider secrets;
     private final Sleeper sleeper;
@@ -131,6 +134,7 @@ public final class Executor implements AutoCloseable {
         this.commandTimeout = b.commandTimeout;
         this.stepTimeout = b.stepTimeout;
         this.lockWait = b.lockWait;
+        this.settleTime = b.settleTime;
         this.retry = b.retry;
         this.secrets = b.secrets;
         this.sleeper = b.sleeper;
@@ -228,6 +232,7 @@ public final class Executor implements AutoCloseable {
         private final ExecutionListener listener;
         private final AtomicBoolean cancelled;
         private final Map<String, StepResult> results = new java.util.concurrent.ConcurrentHashMap<>();
+        private final List<String> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
 
         Run(Registry registry, @Nullable Plan plan, String runId, ExecutionListener listener, AtomicBoolean cancelled) {
             this.registry = registry;
@@ -324,7 +329,8 @@ public final class Executor implements AutoCloseable {
                 }
             }
             List<StepResult> ordered = p.steps().stream().map(s -> results.get(s.id())).toList();
-            RunResult result = new RunResult(runId, ordered, Duration.ofNanos(System.nanoTime() - start), recovered);
+            RunResult result = new RunResult(runId, ordered, Duration.ofNanos(System.nanoTime() - start), recovered,
+                    List.copyOf(warnings));
             listener.runEnded(result);
             return result;
         }
@@ -369,8 +375,9 @@ public final class Executor implements AutoCloseable {
                 return ended(step, start, StepOutcome.FAILED, "no deployer for type " + service.type().yamlName()
                         + ": register one with Executor.builder().deployer(...)", null);
             }
-            state.begin(new JournalEntry(runId, step.id(), step.service(), step.machine(), step.action().name(),
-                    Instant.now(), locks.controllerId(), ProcessHandle.current().pid()));
+            noteState("journal not written for " + step.id(), () -> state.begin(new JournalEntry(runId, step.id(),
+                    step.service(), step.machine(), step.action().name(), Instant.now(), locks.controllerId(),
+                    ProcessHandle.current().pid())));
             Transport transport = null;
             ScheduledFuture<?> renewal = null;
             boolean locked = false;
@@ -386,8 +393,10 @@ public final class Executor implements AutoCloseable {
                 if (unhealthy.isPresent()) {
                     return ended(step, start, StepOutcome.FAILED, unhealthy.get(), null);
                 }
-                DeployContext context = new DeployContext(service, machine, transport, port,
-                        secretsOf(service, machine), commandTimeout(), digest);
+                // Stopping needs no secrets: a service must stop even when its secrets cannot be had.
+                Map<String, Secret> resolved = step.action() == Action.STOP ? Map.of() : secretsOf(service, machine);
+                DeployContext context = new DeployContext(service, machine, transport, port, resolved,
+                        commandTimeout(), digest);
                 Optional<DeploymentRecord> previous = step.action() == Action.DEPLOY
                         ? state.lastHealthy(service.name(), machine.name()) : Optional.empty();
                 act(step, deployer, context);
@@ -395,8 +404,8 @@ public final class Executor implements AutoCloseable {
                     record(step, service, machine, port, "SUCCEEDED", false, start, "stopped");
                     return ended(step, start, StepOutcome.SUCCEEDED, "stopped", null);
                 }
-                HealthResult health = awaitHealthy(step, service, machine, port, transport, start);
-                boolean healthy = health.status() != HealthStatus.UNHEALTHY;
+                HealthResult health = awaitHealthy(step, deployer, service, machine, port, transport, start);
+                boolean healthy = health.isHealthy() || health.status() == HealthStatus.UNKNOWN;
                 record(step, service, machine, port, healthy ? "SUCCEEDED" : "FAILED", health.isHealthy(), start,
                         health.detail());
                 if (healthy) {
@@ -406,8 +415,8 @@ public final class Executor implements AutoCloseable {
                         && !previous.get().configFingerprint().equals(fingerprint(service, port))) {
                     return revert(step, deployer, previous.get(), machine, transport, start, health);
                 }
-                return ended(step, start, StepOutcome.FAILED, "not healthy after " + healthTimeout + ": "
-                        + health.detail(), null);
+                return ended(step, start, StepOutcome.FAILED, health.isDown() ? health.detail()
+                        : "not healthy after " + healthTimeout + ": " + health.detail(), null);
             } catch (LockedException | SecretException e) {
                 return ended(step, start, StepOutcome.FAILED, e.getMessage(), null);
             } catch (DeployException e) {
@@ -432,7 +441,7 @@ public final class Executor implements AutoCloseable {
                 if (transport != null) {
                     transport.close();
                 }
-                state.end(runId, step.id());
+                noteState("journal not cleared for " + step.id(), () -> state.end(runId, step.id()));
             }
         }
 
@@ -448,7 +457,7 @@ public final class Executor implements AutoCloseable {
                 return ended(step, start, StepOutcome.FAILED, "not healthy (" + failed.detail() + "), and the rollback "
                         + "to " + previous.id() + " failed too: " + e.getMessage(), null);
             }
-            HealthResult health = awaitHealthy(step, old, machine, previous.port(), transport, start);
+            HealthResult health = awaitHealthy(step, deployer, old, machine, previous.port(), transport, start);
             record(step, old, machine, previous.port(), health.isHealthy() ? "ROLLED_BACK" : "FAILED",
                     health.isHealthy(), start, "rollback to " + previous.id() + ": " + health.detail());
             if (health.isHealthy()) {
@@ -486,16 +495,33 @@ public final class Executor implements AutoCloseable {
             }
         }
 
-        private HealthResult awaitHealthy(Step step, Service service, Machine machine, @Nullable Integer port,
-                                          Transport transport, long stepStart) throws InterruptedException {
-            if (service.healthSpec().isEmpty()) {
+        /**
+         * Waits until the new instance is healthy: the deployer's checks (its process runs, and is the one on its
+         * port) together with the registry's check. Without a registry check, its process must still run after the
+         * settle time. A process that dies ends the wait at once ({@link HealthStatus#DOWN}).
+         */
+        private HealthResult awaitHealthy(Step step, Deployer deployer, Service service, Machine machine,
+                                          @Nullable Integer port, Transport transport, long stepStart)
+                throws InterruptedException {
+            List<HealthCheck> own = deployer.healthChecks(service);
+            if (service.healthSpec().isEmpty() && own.isEmpty()) {
                 return new HealthResult(HealthStatus.UNKNOWN, "started (no health check defined)", Duration.ZERO);
             }
-            Integer checkPort = service.health().port() != null ? service.health().port() : port;
-            long left = stepStart + stepTimeout.toNanos() - System.nanoTime();
-            Duration wait = Duration.ofNanos(Math.max(0, Math.min(healthTimeout.toNanos(), left)));
-            HealthResult result = gate.await(checks.forService(service),
-                    new HealthTarget(service, machine, checkPort, transport), wait);
+            Integer checkPort = service.healthSpec().isPresent() && service.health().port() != null
+                    ? service.health().port() : port;
+            HealthTarget target = new HealthTarget(service, machine, checkPort, transport);
+            HealthResult result;
+            if (service.healthSpec().isEmpty()) {
+                result = gate.holds(HealthCheck.allOf(own), target, settleTime);
+                if (result.isHealthy()) {
+                    result = new HealthResult(HealthStatus.HEALTHY, result.detail() + " after "
+                            + settleTime.toMillis() + " ms (no health check defined)", result.latency());
+                }
+            } else {
+                long left = stepStart + stepTimeout.toNanos() - System.nanoTime();
+                Duration wait = Duration.ofNanos(Math.max(0, Math.min(healthTimeout.toNanos(), left)));
+                result = gate.await(checks.forService(service, own), target, wait);
+            }
             listener.healthChecked(step, service.name(), result);
             return result;
         }
@@ -515,8 +541,8 @@ public final class Executor implements AutoCloseable {
                 Machine depMachine = registry.machine(dep.machine()).orElseThrow();
                 try (Transport t = open(depMachine)) {
                     Integer port = dep.health().port() != null ? dep.health().port() : dep.port();
-                    HealthResult r = gate.await(checks.forService(dep), new HealthTarget(dep, depMachine, port, t),
-                            gateTimeout);
+                    HealthResult r = gate.await(checks.forService(dep, ownChecks(dep)),
+                            new HealthTarget(dep, depMachine, port, t), gateTimeout);
                     listener.healthChecked(step, dependency, r);
                     if (!r.isHealthy()) {
                         return Optional.of("dependency " + dependency + " is not healthy: " + r.detail());
@@ -549,12 +575,28 @@ public final class Executor implements AutoCloseable {
             }
         }
 
+        /**
+         * Writes to the state store; when that fails (a full disk, say), what was done on the machine stands and
+         * the run says in words what was not recorded, instead of reporting the step as failed.
+         */
+        private void noteState(String what, Runnable write) {
+            try {
+                write.run();
+            } catch (RuntimeException e) {
+                String warning = what + ": " + e.getMessage();
+                LOG.warn("{}", warning);
+                warnings.add(warning);
+            }
+        }
+
         private void record(Step step, Service service, Machine machine, @Nullable Integer port, String outcome,
                             boolean healthy, long start, String detail) {
-            state.record(new DeploymentRecord(UUID.randomUUID().toString().substring(0, 12), Instant.now(), runId,
-                    service.name(), machine.name(), step.action().name(), outcome,
+            DeploymentRecord record = new DeploymentRecord(UUID.randomUUID().toString().substring(0, 12),
+                    Instant.now(), runId, service.name(), machine.name(), step.action().name(), outcome,
                     Duration.ofNanos(System.nanoTime() - start), service, fingerprint(service, port), port, healthy,
-                    locks.controllerId(), detail));
+                    locks.controllerId(), detail);
+            noteState("history not recorded for " + service.name() + " (" + outcome.toLowerCase(java.util.Locale.ROOT)
+                    + " on " + machine.name() + ")", () -> state.record(record));
         }
 
         private StepResult ended(Step step, long start, StepOutcome outcome, String detail, @Nullable DeployException e) {
@@ -566,33 +608,54 @@ public final class Executor implements AutoCloseable {
             return result;
         }
 
-        /** In-flight steps of controllers that are gone: report them, note their state, clear the journal. */
+        /**
+         * In-flight steps of controllers that are gone: name them, note what runs now, clear the journal. The step
+         * itself is not repeated here; when this plan has it again, its deployer adopts an instance that already
+         * runs this configuration rather than start a second one.
+         */
         private List<JournalEntry> reconcile() {
             List<JournalEntry> found = new ArrayList<>();
-            for (JournalEntry entry : state.inFlight()) {
+            List<JournalEntry> inFlight;
+            try {
+                inFlight = state.inFlight();
+            } catch (RuntimeException e) {
+                warnings.add("cannot read the journal: " + e.getMessage());
+                return found;
+            }
+            for (JournalEntry entry : inFlight) {
                 boolean alive = ProcessHandle.of(entry.pid()).map(ProcessHandle::isAlive).orElse(false);
                 if (alive) {
                     continue; // another live executor (maybe in this very process) is working on it
                 }
                 found.add(entry);
-                String detail = "interrupted: the controller died during " + entry.action();
+                String detail = "the previous run " + entry.runId() + " (controller " + entry.controller() + ", pid "
+                        + entry.pid() + ", no longer running) was interrupted during " + entry.action() + " of "
+                        + entry.service() + " on " + entry.machine();
                 Optional<Service> service = registry.service(entry.service());
                 Optional<Machine> machine = registry.machine(entry.machine());
-                if (service.isPresent() && machine.isPresent() && service.get().healthSpec().isPresent()) {
+                if (service.isPresent() && machine.isPresent()) {
+                    Service s = service.get();
+                    Deployer deployer = deployers.forType(s.type()).orElse(null);
                     try (Transport t = open(machine.get())) {
-                        Service s = service.get();
-                        Integer port = s.health().port() != null ? s.health().port() : s.port();
-                        HealthResult r = checks.forService(s).check(new HealthTarget(s, machine.get(), port, t));
-                        detail += "; now " + r.status().name().toLowerCase(java.util.Locale.ROOT) + ": " + r.detail();
-                        state.record(new DeploymentRecord(UUID.randomUUID().toString().substring(0, 12), Instant.now(),
-                                entry.runId(), s.name(), entry.machine(), entry.action(), "INTERRUPTED",
-                                Duration.ZERO, s, fingerprint(s, s.port()), s.port(), false, entry.controller(), detail));
+                        if (deployer != null) {
+                            ServiceStatus now = deployer.status(new DeployContext(s, machine.get(), t, s.port(),
+                                    Map.of(), commandTimeout(), digest));
+                            detail += "; now " + now.state().name().toLowerCase(java.util.Locale.ROOT) + ": "
+                                    + now.detail();
+                        }
+                        String recorded = detail;
+                        noteState("history not recorded for " + s.name() + " (interrupted)", () -> state.record(
+                                new DeploymentRecord(UUID.randomUUID().toString().substring(0, 12), Instant.now(),
+                                        entry.runId(), s.name(), entry.machine(), entry.action(), "INTERRUPTED",
+                                        Duration.ZERO, s, fingerprint(s, s.port()), s.port(), false, entry.controller(),
+                                        recorded)));
                     } catch (RuntimeException e) {
-                        LOG.warn("cannot check {} after an interrupted run: {}", entry.service(), e.getMessage());
+                        detail += "; cannot look at it now: " + e.getMessage();
                     }
                 }
-                LOG.info("reconciled an interrupted step {} of run {}: {}", entry.stepId(), entry.runId(), detail);
-                state.end(entry.runId(), entry.stepId());
+                LOG.warn("{}", detail);
+                warnings.add(detail);
+                noteState("journal not cleared for " + entry.stepId(), () -> state.end(entry.runId(), entry.stepId()));
             }
             return found;
         }
@@ -608,6 +671,11 @@ public final class Executor implements AutoCloseable {
                     + "no SecretProvider: set Executor.builder().secrets(...)", null);
         }
         return secrets.resolve(machine, service);
+    }
+
+    /** The checks a service's deployer contributes (none when its type has no deployer). */
+    private List<HealthCheck> ownChecks(Service service) {
+        return deployers.forType(service.type()).map(d -> d.healthChecks(service)).orElse(List.of());
     }
 
     /** Each command gets the command timeout, but never more than a step may take. */
@@ -722,6 +790,7 @@ public final class Executor implements AutoCloseable {
         private Duration commandTimeout = Duration.ofMinutes(5);
         private Duration stepTimeout = Duration.ofMinutes(15);
         private Duration lockWait = Duration.ZERO;
+        private Duration settleTime = Duration.ofSeconds(1);
         private Duration lockLease = Duration.ofMinutes(2);
         private RetryPolicy retry = RetryPolicy.defaults();
         private Sleeper sleeper = Sleeper.SYSTEM;
@@ -843,6 +912,15 @@ public final class Executor implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long the process of a service without a health check must keep running after it started to count as
+         * healthy; 1 s by default.
+         */
+        public Builder settleTime(Duration time) {
+            this.settleTime = positive(time, "settleTime");
+            return this;
+        }
+
         /** How long a lock lasts without renewal (renewed every third of it while held); 2 min by default. */
         public Builder lockLease(Duration lease) {
             this.lockLease = positive(lease, "lockLease");
@@ -879,7 +957,7 @@ public final class Executor implements AutoCloseable {
             return this;
         }
 
-        /** How fast new instances are polled; every 250 ms by default. */
+        /** How fast new instances are polled; after 20 ms at first, growing to every 100 ms, by default. */
         public Builder healthGate(HealthGate healthGate) {
             this.gate = Objects.requireNonNull(healthGate, "healthGate == null");
             return this;

@@ -13,14 +13,30 @@ import java.util.Optional;
  * @param steps one result per step, in plan order
  * @param duration wall time of the run
  * @param recovered steps a previous, dead controller left in flight, found and reconciled before this run
+ * @param warnings what went wrong beside the steps, in words: history or journal that could not be written (the
+ *     steps' outcomes on the machines stand), state files that could not be read and were set aside
  */
-public record RunResult(String runId, List<StepResult> steps, Duration duration, List<JournalEntry> recovered) {
+public record RunResult(String runId, List<StepResult> steps, Duration duration, List<JournalEntry> recovered,
+                        List<String> warnings) {
 
     /** Copies the lists. */
     public RunResult {
         Objects.requireNonNull(runId, "runId == null");
         steps = List.copyOf(steps);
         recovered = List.copyOf(recovered);
+        warnings = List.copyOf(warnings);
+    }
+
+    /**
+     * A result without warnings.
+     *
+     * @param runId the run's id
+     * @param steps one result per step
+     * @param duration wall time
+     * @param recovered steps of a dead controller that were reconciled
+     */
+    public RunResult(String runId, List<StepResult> steps, Duration duration, List<JournalEntry> recovered) {
+        this(runId, steps, duration, recovered, List.of());
     }
 
     /** Whether every step succeeded. */

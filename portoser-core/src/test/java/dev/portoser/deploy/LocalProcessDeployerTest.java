@@ -46,10 +46,7 @@ class LocalProcessDeployerTest {
     @AfterEach
     void stopEverything() {
         if (transport != null) {
-            for (String name : new String[] {"web"}) {
-                transport.exec(Command.script("pidf=\"$HOME/.portoser/run/$1.pid\"; [ -f \"$pidf\" ] && "
-                        + "kill -s KILL -- \"-$(cat \"$pidf\")\" 2>/dev/null; true", name));
-            }
+            transport.exec(Command.script(KillRecorded.SCRIPT));
             transport.close();
         }
     }
@@ -108,7 +105,7 @@ class LocalProcessDeployerTest {
         deployer.deploy(c);
         assertThat(awaitHealthy(c).isHealthy()).isTrue();
         String pid = Files.readString(home.resolve(".portoser/run/web.pid")).strip();
-        String children = transport.exec(Command.of("sh", "-c", "pgrep -g " + pid + " | head -1")).stdout().strip();
+        String children = transport.exec(Command.of("sh", "-c", "pgrep -P " + pid + " | head -1")).stdout().strip();
         String environ = Files.readString(Path.of("/proc", children, "environ")).replace('\0', '\n');
         assertThat(environ).contains("API_KEY=" + canary);
         assertThat(transport.exec(Command.of("ps", "-eo", "args")).stdout()).doesNotContain("canary-");
@@ -194,6 +191,6 @@ class LocalProcessDeployerTest {
                 java.util.Map.of(), null, java.util.List.of(), null, java.util.List.of(), null, null, "true", null,
                 null, null), c.machine(), transport, port, Duration.ofSeconds(10));
         assertThatThrownBy(() -> deployer.deploy(broken)).isInstanceOf(DeployException.class)
-                .hasMessageContaining("cannot start web on here: exit 2");
+                .hasMessageContaining("cannot start web on here: the path " + missing + " of web does not exist");
     }
 }

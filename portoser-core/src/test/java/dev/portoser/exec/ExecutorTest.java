@@ -87,8 +87,7 @@ class ExecutorTest {
     void tearDown() {
         executor.close();
         try (Transport t = new LocalTransport(Registry.parse(registry("")).machine("here").orElseThrow(), home)) {
-            t.exec(Command.script("for f in \"$HOME\"/.portoser/run/*.pid; do [ -f \"$f\" ] && "
-                    + "kill -s KILL -- \"-$(cat \"$f\")\" 2>/dev/null; done; true"));
+            t.exec(Command.script(dev.portoser.deploy.KillRecorded.SCRIPT));
         }
     }
 
@@ -153,7 +152,9 @@ class ExecutorTest {
         assertThat(result.service("db").orElseThrow().outcome()).isEqualTo(StepOutcome.SUCCEEDED);
         assertThat(result.service("report").orElseThrow().outcome()).isEqualTo(StepOutcome.SUCCEEDED);
         assertThat(result.service("api").orElseThrow().outcome()).isEqualTo(StepOutcome.FAILED);
-        assertThat(result.service("api").orElseThrow().detail()).startsWith("not healthy after PT8S");
+        // It exits at once with status 3: the step fails then, not after the 8 s health timeout.
+        assertThat(result.service("api").orElseThrow().detail()).contains("exited with status 3");
+        assertThat(result.service("api").orElseThrow().duration()).isLessThan(Duration.ofSeconds(2));
         StepResult web = result.service("web").orElseThrow();
         assertThat(web.outcome()).isEqualTo(StepOutcome.SKIPPED);
         assertThat(web.detail()).isEqualTo("skipped: deploy:api@here failed");
@@ -465,5 +466,136 @@ class ExecutorTest {
         assertThat(stopped.succeeded()).isTrue();
         assertThat(events).containsExactly("web:SUCCEEDED", "api:SUCCEEDED", "db:SUCCEEDED");
         assertThat(home.resolve(".portoser/run/db.pid")).doesNotExist();
+    }
+
+    // --- faults: each of these was reported as success (or worse) before the step knew its process ---
+
+    /** A registry of one service {@code solo} on port 5, with an optional health check. */
+    String solo(String command, String health) {
+        return """
+                machines:
+                  here: {host: localhost, user: u, platform: linux}
+                services:
+                  solo: {type: local, path: %s, machine: here, command: "%s", port: %d%s}
+                """.formatted(site("solo"), command, ports.get(4), health);
+    }
+
+    @Test
+    void aServiceWithoutAHealthCheckWhoseProcessExitsAtOnceFailsWithItsStatusAndLog() {
+        Registry registry = Registry.parse(solo("echo boom-to-the-log >&2; exit 3", ""));
+        RunResult result = executor.run(registry, Planner.of(registry).deploy("solo"));
+        StepResult solo = result.service("solo").orElseThrow();
+        assertThat(solo.outcome()).isEqualTo(StepOutcome.FAILED);
+        assertThat(solo.detail()).contains("exited with status 3").contains("boom-to-the-log");
+        assertThat(solo.duration()).isLessThan(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void aServiceWithAHealthCheckWhoseProcessExitsAtOnceFailsWithinTwoSecondsNotAtTheHealthTimeout() {
+        Registry registry = Registry.parse(solo("exec python3 -c 'import sys; sys.exit(3)'",
+                ", health: {type: http, endpoint: /}"));
+        RunResult result = executor.run(registry, Planner.of(registry).deploy("solo"));
+        StepResult solo = result.service("solo").orElseThrow();
+        assertThat(solo.outcome()).isEqualTo(StepOutcome.FAILED);
+        assertThat(solo.detail()).contains("exited with status 3");
+        assertThat(solo.duration()).isLessThan(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void aMissingExecutableFailsBeforeAnythingStarts() {
+        Registry registry = Registry.parse(solo("exec no-such-program-xyz --serve", ""));
+        RunResult result = executor.run(registry, Planner.of(registry).deploy("solo"));
+        StepResult solo = result.service("solo").orElseThrow();
+        assertThat(solo.outcome()).isEqualTo(StepOutcome.FAILED);
+        assertThat(solo.detail()).contains("the executable 'no-such-program-xyz' of solo was not found");
+        assertThat(home.resolve(".portoser/run/solo.pid")).doesNotExist();
+    }
+
+    @Test
+    void aForeignServerOnThePortDoesNotPassForOursAndIsNamed() throws Exception {
+        Process foreign = new ProcessBuilder("python3", "-m", "http.server", String.valueOf(ports.get(4)), "--bind",
+                "127.0.0.1").directory(sites.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!listening(ports.get(4)) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            Registry registry = Registry.parse(solo(server("solo"), ", health: {type: http, endpoint: /}"));
+            RunResult result = executor.run(registry, Planner.of(registry).deploy("solo"));
+            StepResult solo = result.service("solo").orElseThrow();
+            assertThat(solo.outcome()).isEqualTo(StepOutcome.FAILED);
+            assertThat(solo.detail()).contains("port " + ports.get(4) + " is already in use by PID " + foreign.pid())
+                    .contains("http.server");
+            assertThat(foreign.isAlive()).as("the foreign server is left alone").isTrue();
+        } finally {
+            foreign.destroyForcibly().waitFor();
+        }
+    }
+
+    static boolean listening(int port) {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void stoppingAServiceWithSecretsNeedsNoSecretProvider() throws Exception {
+        Registry registry = Registry.parse(registry("").replace("depends_on: [db], health",
+                "vault_secrets: [{path: secret/data/api, keys: [token]}], health"));
+        dev.portoser.secret.SecretProvider provider = (machine, path, key) -> new dev.portoser.secret.Secret("t", "1");
+        try (Executor withSecrets = Executor.builder().localTransports(sandbox).state(new FileStateStore(stateDir))
+                .secrets(provider).build()) {
+            assertThat(withSecrets.run(registry, Planner.of(registry).deploy("api")).succeeded()).isTrue();
+        }
+        String pid = Files.readString(home.resolve(".portoser/run/api.pid")).strip();
+        RunResult stopped = executor.run(registry, Planner.of(registry).stop("api"));
+        assertThat(stopped.succeeded()).as(stopped.render()).isTrue();
+        assertThat(dev.portoser.deploy.Processes.running(Long.parseLong(pid))).isFalse();
+    }
+
+    @Test
+    void historyThatCannotBeWrittenLeavesTheStepsOutcomeAndSaysWhatWasNotRecorded() {
+        FileStateStore real = new FileStateStore(stateDir);
+        dev.portoser.state.StateStore failing = new dev.portoser.state.StateStore() {
+            @Override
+            public void record(dev.portoser.state.DeploymentRecord record) {
+                throw new IllegalStateException("no space left on " + stateDir);
+            }
+
+            @Override
+            public List<dev.portoser.state.DeploymentRecord> history(String service) {
+                return real.history(service);
+            }
+
+            @Override
+            public java.util.Optional<dev.portoser.state.DeploymentRecord> find(String id) {
+                return real.find(id);
+            }
+
+            @Override
+            public void begin(JournalEntry entry) {
+                real.begin(entry);
+            }
+
+            @Override
+            public void end(String runId, String stepId) {
+                real.end(runId, stepId);
+            }
+
+            @Override
+            public List<JournalEntry> inFlight() {
+                return real.inFlight();
+            }
+        };
+        Registry registry = Registry.parse(registry(""));
+        try (Executor e = Executor.builder().localTransports(sandbox).state(failing).build()) {
+            RunResult result = e.run(registry, Planner.of(registry).deploy("db"));
+            assertThat(result.succeeded()).isTrue();
+            assertThat(result.warnings()).singleElement().asString()
+                    .isEqualTo("history not recorded for db (succeeded on here): no space left on " + stateDir);
+        }
     }
 }

@@ -56,8 +56,8 @@ class ExecutorOnTestBedIT {
     void tearDown() throws Exception {
         for (int i = 1; i <= 2; i++) {
             try (Transport t = ssh.open(bed.machine(i))) {
-                t.exec(Command.script("for f in /root/.portoser/run/*.pid; do [ -f \"$f\" ] && "
-                        + "kill -s KILL -- \"-$(cat \"$f\")\" 2>/dev/null; done; rm -rf /root/.portoser /root/sites; true"));
+                t.exec(Command.script(dev.portoser.deploy.KillRecorded.SCRIPT));
+                t.exec(Command.of("rm", "-rf", "/root/.portoser", "/root/sites"));
             }
         }
         ssh.close();

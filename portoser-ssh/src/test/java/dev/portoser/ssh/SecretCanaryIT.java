@@ -78,8 +78,8 @@ class SecretCanaryIT {
                     assertThat(Files.readString(f)).as(f.toString()).doesNotContain(canary);
                 }
             }
-            host.exec(Command.script("kill -s KILL -- \"-$(cat /root/.portoser/run/vaulted.pid)\"; "
-                    + "rm -rf /root/.portoser; true"));
+            host.exec(Command.script(dev.portoser.deploy.KillRecorded.SCRIPT, "vaulted"));
+            host.exec(Command.of("rm", "-rf", "/root/.portoser"));
         }
     }
 }
