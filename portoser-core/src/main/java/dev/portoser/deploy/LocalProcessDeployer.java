@@ -81,7 +81,7 @@ public final class LocalProcessDeployer implements Deployer {
 
     @Override
     public void stop(DeployContext context) {
-        run(context, Command.script(LocalScripts.STOP, context.service().name(), tenths(grace))
+        run(context, Command.script(LocalScripts.STOP, context.service().name(), ticks(grace))
                 .timeout(context.timeout().plus(grace)), "stop");
     }
 
@@ -159,7 +159,7 @@ public final class LocalProcessDeployer implements Deployer {
         String port = context.port() == null ? "" : String.valueOf(context.port());
         CommandResult r = context.transport().exec(Command.script(LocalScripts.LAUNCH, mode, s.name(), s.path(),
                         Objects.requireNonNull(s.command(), "command"), MachineLayout.logFile(s), config,
-                        String.valueOf(maxLogBytes), userEnv, tenths(grace), port, LocalScripts.WRAPPER)
+                        String.valueOf(maxLogBytes), userEnv, ticks(grace), port, LocalScripts.WRAPPER)
                 .stdin(environmentFile(context).getBytes(StandardCharsets.UTF_8))
                 .timeout(context.timeout().plus(grace)));
         if (!r.succeeded()) {
@@ -181,8 +181,9 @@ public final class LocalProcessDeployer implements Deployer {
         return t.isEmpty() ? otherwise : t.lines().findFirst().orElse(otherwise);
     }
 
-    private static String tenths(Duration d) {
-        return String.valueOf(Math.max(1, d.toMillis() / 100));
+    /** A duration in the 50 ms steps of the stop loop. */
+    private static String ticks(Duration d) {
+        return String.valueOf(Math.max(1, d.toMillis() / 50));
     }
 
     private static CommandResult run(DeployContext context, Command command, String doing) {

@@ -65,15 +65,20 @@ final class LocalScripts {
             describe() { echo "PID $1 ($(ps -o args= -p "$1" 2>/dev/null | cut -c1-120))"; }
             # Whether process $1 belongs to the instance whose session leader is $2.
             ours() { set -- "$1" "$2" "$(ps -o sid=,pgid= -p "$1" 2>/dev/null)"; case " $3 " in *" $2 "*) return 0 ;; esac; return 1; }
-            stopit() { # pid grace-in-tenths
+            # Whether any live (not zombie) process is left in process group $1.
+            groupalive() { ps -eo pgid=,stat= 2>/dev/null | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { f = 1 } END { exit !f }'; }
+            stopit() { # pid grace-in-50-ms-steps; the pid is a validated leader of our own session
               if [ "$(ps -o pgid= -p "$1" 2>/dev/null | tr -d ' ')" = "$1" ]; then
                 kill -s TERM -- "-$1" 2>/dev/null || kill -s TERM "$1" 2>/dev/null
+                left() { groupalive "$1"; }
               else
                 kill -s TERM "$1" 2>/dev/null
+                left() { alive "$1"; }
               fi
               i=0
-              while alive "$1" && [ "$i" -lt "$2" ]; do sleep 0.1; i=$((i + 1)); done
-              if alive "$1"; then kill -s KILL -- "-$1" 2>/dev/null || kill -s KILL "$1" 2>/dev/null; echo killed; else echo stopped; fi
+              # Wait for the whole group, not just its leader: the service may take a moment longer to exit.
+              while left "$1" && [ "$i" -lt "$2" ]; do sleep 0.05; i=$((i + 1)); done
+              if left "$1"; then kill -s KILL -- "-$1" 2>/dev/null || kill -s KILL "$1" 2>/dev/null; echo killed; else echo stopped; fi
             }
             """;
 
@@ -83,7 +88,7 @@ final class LocalScripts {
             printf '%s|%s|%s|%s|%s\\n' "$state" "$pid" "$(head -c 64 "$pidf.config" 2>/dev/null)" "$code" "$detail"
             """;
 
-    /** Stops the instance (only our own), then forgets it. Args: name, grace in tenths of a second. */
+    /** Stops the instance (only our own), then forgets it. Args: name, grace in 50 ms steps. */
     static final String STOP = "base=\"$HOME/.portoser\"\n" + PRELUDE + """
             instance "$1"
             if [ "$state" = running ]; then stopit "$pid" "$2"; else echo "$detail"; fi
@@ -120,7 +125,7 @@ final class LocalScripts {
      * Deploys or starts in one round trip: checks what runs, stops it when its configuration changed, writes the
      * env file from standard input, checks the path, the executable and the port, and starts the command in a new
      * session. Prints {@code unchanged|started|restarted PID}. Args: mode (deploy or start), name, path, command,
-     * log, config digest, max log bytes, user env file, grace in tenths, port (or empty), wrapper script.
+     * log, config digest, max log bytes, user env file, grace in 50 ms steps, port (or empty), wrapper script.
      */
     static final String LAUNCH = """
             set -u
