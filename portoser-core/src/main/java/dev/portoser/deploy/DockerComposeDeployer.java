@@ -115,7 +115,7 @@ public final class DockerComposeDeployer implements Deployer {
             "  ids=$(docker ps -aq --no-trunc --filter \"label=com.docker.compose.project=$1\" "
                     + "--filter label=com.docker.compose.oneoff=False) || return 1",
             "  [ -z \"$ids\" ] || docker inspect --format '{{.Id}}|{{.State.Status}}|{{.State.ExitCode}}|"
-                    + "{{if .State.Health}}{{.State.Health.Status}}{{end}}|"
+                    + "{{with index .State \"Health\"}}{{.Status}}{{end}}|"
                     + "{{index .Config.Labels \"com.docker.compose.service\"}}|{{.Name}}' $ids",
             "}");
 
