@@ -6,8 +6,9 @@
 # `docker import` from busybox-static (no image registry is reachable); its root file system is cached in
 # /var/cache/portoser so later runs are fast. Only traffic to 10.200.0.130 and inside the namespace.
 #
-#   docker-host.sh up [DIR]     start it; writes DIR/hosts ("docker 10.200.0.130 22"), DIR/id_ed25519,
-#                               DIR/known_hosts, DIR/compose (v2 or v1: what the host's sessions will find)
+#   docker-host.sh up [DIR]     start it; writes DIR/hosts ("docker 10.200.0.130 22", and "docker-v1 10.200.0.130
+#                               2222" when Compose v1 is installed: logins on port 2222 see no v2 plugin),
+#                               DIR/id_ed25519, DIR/known_hosts, DIR/compose (v2 or v1: what port 22 finds)
 #   docker-host.sh down [DIR]   remove every container, stop dockerd and sshd, delete the namespace, link and
 #                               route, restore net.ipv4.ip_forward (safe to repeat)
 #
@@ -129,7 +130,7 @@ up() {
     command -v "$p" >/dev/null || { echo "docker-host: needs $p (see .ci/run)" >&2; exit 2; }
   done
   down
-  mkdir -p "$DIR"/{root,data,exec,dockercfg/cli-plugins} /run/sshd
+  mkdir -p "$DIR"/{root,data,exec,dockercfg/cli-plugins,dockercfg-v1} /run/sshd
   chmod 755 /run/sshd
   trap 'echo "docker-host: up failed; tearing down (logs were in $DIR)" >&2; tail -n 20 "$DIR/dockerd.log" >&2 2>/dev/null || true; down' ERR
   sysctl -n net.ipv4.ip_forward > "$DIR/ip_forward"
@@ -171,9 +172,13 @@ up() {
   chmod 600 "$DIR/authorized_keys"
   for t in ed25519 ecdsa rsa; do ssh-keygen -q -t $t -N '' -C "$NS" -f "$DIR/host_$t"; done
   : > "$DIR/known_hosts"
-  for t in ed25519 ecdsa rsa; do echo "$HOST_IP $(cut -d' ' -f1,2 "$DIR/host_$t.pub")" >> "$DIR/known_hosts"; done
+  for t in ed25519 ecdsa rsa; do
+    echo "$HOST_IP $(cut -d' ' -f1,2 "$DIR/host_$t.pub")" >> "$DIR/known_hosts"
+    echo "[$HOST_IP]:2222 $(cut -d' ' -f1,2 "$DIR/host_$t.pub")" >> "$DIR/known_hosts"
+  done
   cat > "$DIR/sshd_config" <<CFG
 Port 22
+Port 2222
 ListenAddress $HOST_IP
 HostKey $DIR/host_ed25519
 HostKey $DIR/host_ecdsa
@@ -188,7 +193,10 @@ StrictModes no
 Subsystem sftp internal-sftp
 MaxStartups 100:30:200
 MaxSessions 10
-SetEnv DOCKER_HOST=unix://$DIR/docker.sock DOCKER_CONFIG=$DIR/dockercfg
+Match LocalPort 22
+  SetEnv DOCKER_HOST=unix://$DIR/docker.sock DOCKER_CONFIG=$DIR/dockercfg
+Match LocalPort 2222
+  SetEnv DOCKER_HOST=unix://$DIR/docker.sock DOCKER_CONFIG=$DIR/dockercfg-v1
 CFG
   /usr/sbin/sshd -t -f "$DIR/sshd_config"
   daemon ip netns exec "$NS" unshare -mu sh -c "hostname $NS; mount --bind '$DIR/root' /root; exec /usr/sbin/sshd -D -f '$DIR/sshd_config' -E '$DIR/sshd.log'"
@@ -200,6 +208,8 @@ CFG
   done
   [[ $ok == 1 ]] || { echo "docker-host: sshd did not start; see $DIR/sshd.log" >&2; false; }
   echo "docker $HOST_IP 22" > "$DIR/hosts"
+  # Port 2222: the same host, but its sessions see no Compose v2 plugin, so only v1 (docker-compose) if installed.
+  if command -v docker-compose >/dev/null; then echo "docker-v1 $HOST_IP 2222" >> "$DIR/hosts"; fi
   trap - ERR
   echo "docker-host: up in $DIR (compose $(cat "$DIR/compose"), image $IMAGE)"
 }

@@ -4,6 +4,7 @@ import dev.portoser.deploy.DeployContext;
 import dev.portoser.deploy.Deployer;
 import dev.portoser.deploy.DeployerContract;
 import dev.portoser.deploy.DockerComposeDeployer;
+import dev.portoser.registry.Machine;
 import dev.portoser.registry.Registry;
 import dev.portoser.transport.Transport;
 import java.time.Duration;
@@ -15,6 +16,11 @@ class DockerComposeContractIT extends DeployerContract {
     static DockerHost host;
     static Transport transport;
     static final DockerComposeDeployer DEPLOYER = new DockerComposeDeployer(Duration.ofSeconds(2));
+
+    /** The machine to deploy to: the host as its port-22 logins see it (Compose v2 where obtainable). */
+    Machine target() {
+        return host.machine;
+    }
 
     @BeforeAll
     static void startHost() throws Exception {
@@ -31,8 +37,16 @@ class DockerComposeContractIT extends DeployerContract {
                 """);
     }
 
+    static final java.util.Map<String, Transport> TRANSPORTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static Transport transportTo(Machine m) {
+        return m.sshPort() == host.machine.sshPort() ? transport : TRANSPORTS.computeIfAbsent(m.name(), n -> host.ssh.open(m));
+    }
+
     @AfterAll
     static void close() {
+        TRANSPORTS.values().forEach(Transport::close);
+        TRANSPORTS.clear();
         if (transport != null) {
             DockerHost.sh(transport, "rm -rf /root/contract");
             transport.close();
@@ -48,16 +62,17 @@ class DockerComposeContractIT extends DeployerContract {
     protected DeployContext context(int variant) {
         Registry registry = Registry.parse("""
                 machines:
-                  docker: {host: %s, user: root, platform: linux, ssh_key: %s}
+                  %s
                 services:
                   contract:
                     type: docker
                     path: /root/contract
-                    machine: docker
+                    machine: %s
                     env: {VARIANT: "%d"}
-                """.formatted(host.machine.host(), host.machine.sshKey(), variant));
-        return new DeployContext(registry.service("contract").orElseThrow(), registry.machine("docker").orElseThrow(),
-                transport, null, Duration.ofSeconds(60));
+                """.formatted(DockerHost.yaml(target()), target().name(), variant));
+        Machine m = registry.machine(target().name()).orElseThrow();
+        return new DeployContext(registry.service("contract").orElseThrow(), m, transportTo(m), null,
+                Duration.ofSeconds(60));
     }
 
     @Override

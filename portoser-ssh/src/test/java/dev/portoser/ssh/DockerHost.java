@@ -20,15 +20,19 @@ final class DockerHost {
 
     final Path dir;
     final Machine machine;
+    /** The same host on port 2222, whose logins see only Compose v1; null when v1 is not installed. */
+    final Machine machineV1;
     /** {@code v2} or {@code v1}: the Compose the host's logins find. */
     final String compose;
     final SshTransportFactory ssh;
 
     private DockerHost(Path dir) throws Exception {
         this.dir = dir;
-        String[] f = Files.readString(dir.resolve("hosts")).strip().split(" ");
-        this.machine = new Machine(f[0], f[1], "root", Platform.LINUX, Integer.parseInt(f[2]),
-                dir.resolve("id_ed25519").toString(), null, null, null, null, List.of());
+        List<Machine> machines = Files.readAllLines(dir.resolve("hosts")).stream().map(line -> line.split(" "))
+                .map(f -> new Machine(f[0], f[1], "root", Platform.LINUX, Integer.parseInt(f[2]),
+                        dir.resolve("id_ed25519").toString(), null, null, null, null, List.of())).toList();
+        this.machine = machines.get(0);
+        this.machineV1 = machines.size() > 1 ? machines.get(1) : null;
         this.compose = Files.readString(dir.resolve("compose")).strip();
         this.ssh = SshTransportFactory.builder().knownHosts(dir.resolve("known_hosts")).build();
     }
@@ -56,6 +60,12 @@ final class DockerHost {
     /** A new transport to the host (close it). */
     Transport open() {
         return ssh.open(machine);
+    }
+
+    /** The registry lines of a machine. */
+    static String yaml(Machine m) {
+        return "%s: {host: %s, port: %d, user: root, platform: linux, ssh_key: %s}".formatted(m.name(), m.host(),
+                m.sshPort(), m.sshKey());
     }
 
     /** Runs a command on the host and returns its output, failing on a non-zero exit. */
