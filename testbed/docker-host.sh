@@ -24,6 +24,8 @@ HOST_IP=10.200.0.130
 NET=10.200.0.128/30
 CACHE=${PORTOSER_CACHE:-/var/cache/portoser}
 IMAGE=portoser/busybox:1
+# The namespace and address are global, so the DIR of the running host is recorded where every run finds it.
+ACTIVE=/run/portoser-docker-host.dir
 cmd=${1:-}
 shift || true
 DIR=${1:-/tmp/portoser-docker}
@@ -43,6 +45,17 @@ daemon() {
 docker_cli() { DOCKER_HOST="unix://$DIR/docker.sock" DOCKER_CONFIG="$DIR/dockercfg" docker "$@"; }
 
 down() {
+  # A host started with another DIR owns the namespace: take it down first, with its own DIR.
+  if [[ -f $ACTIVE ]]; then
+    local other
+    other=$(cat "$ACTIVE")
+    if [[ -n $other && $other != "$DIR" && -d $other ]]; then DIR=$other down_dir; fi
+    rm -f "$ACTIVE"
+  fi
+  down_dir
+}
+
+down_dir() {
   [[ -d "$DIR" ]] || { cleanup_net; return 0; }
   if [[ -S "$DIR/docker.sock" ]]; then
     # Containers first, so that their shims and proxies end with them (nothing else touches their volumes:
@@ -134,6 +147,7 @@ up() {
   chmod 755 /run/sshd
   trap 'echo "docker-host: up failed; tearing down (logs were in $DIR)" >&2; tail -n 20 "$DIR/dockerd.log" >&2 2>/dev/null || true; down' ERR
   sysctl -n net.ipv4.ip_forward > "$DIR/ip_forward"
+  echo "$DIR" > "$ACTIVE"
 
   ip netns add "$NS"
   ip link add "$VETH" type veth peer name eth0 netns "$NS"
