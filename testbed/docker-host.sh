@@ -7,7 +7,8 @@
 # /var/cache/portoser so later runs are fast. Only traffic to 10.200.0.130 and inside the namespace.
 #
 #   docker-host.sh up [DIR]     start it; writes DIR/hosts ("docker 10.200.0.130 22", and "docker-v1 10.200.0.130
-#                               2222" when Compose v1 is installed: logins on port 2222 see no v2 plugin),
+#                               2222" when Compose v1 is installed: logins on port 2222 see no v2 plugin;
+#                               "docker-off 10.200.0.130 2223": logins there find no engine on DOCKER_HOST),
 #                               DIR/id_ed25519, DIR/known_hosts, DIR/compose (v2 or v1: what port 22 finds)
 #   docker-host.sh down [DIR]   remove every container, stop dockerd and sshd, delete the namespace, link and
 #                               route, restore net.ipv4.ip_forward (safe to repeat)
@@ -189,10 +190,12 @@ up() {
   for t in ed25519 ecdsa rsa; do
     echo "$HOST_IP $(cut -d' ' -f1,2 "$DIR/host_$t.pub")" >> "$DIR/known_hosts"
     echo "[$HOST_IP]:2222 $(cut -d' ' -f1,2 "$DIR/host_$t.pub")" >> "$DIR/known_hosts"
+    echo "[$HOST_IP]:2223 $(cut -d' ' -f1,2 "$DIR/host_$t.pub")" >> "$DIR/known_hosts"
   done
   cat > "$DIR/sshd_config" <<CFG
 Port 22
 Port 2222
+Port 2223
 ListenAddress $HOST_IP
 HostKey $DIR/host_ed25519
 HostKey $DIR/host_ecdsa
@@ -211,6 +214,8 @@ Match LocalPort 22
   SetEnv DOCKER_HOST=unix://$DIR/docker.sock DOCKER_CONFIG=$DIR/dockercfg
 Match LocalPort 2222
   SetEnv DOCKER_HOST=unix://$DIR/docker.sock DOCKER_CONFIG=$DIR/dockercfg-v1
+Match LocalPort 2223
+  SetEnv DOCKER_HOST=unix://$DIR/no-engine.sock DOCKER_CONFIG=$DIR/dockercfg
 CFG
   /usr/sbin/sshd -t -f "$DIR/sshd_config"
   daemon ip netns exec "$NS" unshare -mu sh -c "hostname $NS; mount --bind '$DIR/root' /root; exec /usr/sbin/sshd -D -f '$DIR/sshd_config' -E '$DIR/sshd.log'"
@@ -224,6 +229,8 @@ CFG
   echo "docker $HOST_IP 22" > "$DIR/hosts"
   # Port 2222: the same host, but its sessions see no Compose v2 plugin, so only v1 (docker-compose) if installed.
   if command -v docker-compose >/dev/null; then echo "docker-v1 $HOST_IP 2222" >> "$DIR/hosts"; fi
+  # Port 2223: the same host, but its sessions' DOCKER_HOST names a socket where no engine listens.
+  echo "docker-off $HOST_IP 2223" >> "$DIR/hosts"
   trap - ERR
   echo "docker-host: up in $DIR (compose $(cat "$DIR/compose"), image $IMAGE)"
 }

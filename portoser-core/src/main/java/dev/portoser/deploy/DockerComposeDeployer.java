@@ -102,7 +102,7 @@ public final class DockerComposeDeployer implements Deployer {
     private static final String DETECT = String.join("\n",
             "echo \"home $HOME\"",
             "command -v docker >/dev/null 2>&1 || { echo nodocker; exit 0; }",
-            "if out=$(docker info --format '{{.ServerVersion}}' 2>&1); then :; else",
+            "if out=$(docker version --format '{{.Server.Version}}' 2>&1); then :; else",
             "  echo engine; printf '%s\\n' \"$out\"; exit 0; fi",
             "if v=$(docker compose version --short 2>/dev/null) && [ -n \"$v\" ]; then echo \"V2 $v\"",
             "elif command -v docker-compose >/dev/null 2>&1 && v=$(docker-compose version --short 2>/dev/null); then",
@@ -285,7 +285,8 @@ public final class DockerComposeDeployer implements Deployer {
         return cli;
     }
 
-    private static DeployException engineError(Machine machine, String said) {
+    /** The one-line error for what the Docker client said when it could not talk to the engine. */
+    static DeployException engineError(Machine machine, String said) {
         if (DENIED.matcher(said).find()) {
             return new DeployException("the login " + machine.user() + " on " + machine.name()
                     + " may not use the Docker socket (add it to the docker group): " + firstLine(said), null);

@@ -135,4 +135,20 @@ class ComposeFilesTest {
         assertThat(DockerComposeDeployer.conclude(List.of(done), "d", false).state())
                 .as("every container ended without being stopped").isEqualTo(ServiceStatus.State.FAILED);
     }
+
+    @Test
+    void whatTheDockerClientSaysBecomesOneLineThatNamesTheMachine() {
+        Machine m = new Machine("web1", "h", "deploy", dev.portoser.registry.Platform.LINUX, 22, "~/.ssh/id", null, null,
+                null, null, List.of());
+        // Said by the Docker 28.2 and 20.10 clients on this machine, as a login outside the docker group.
+        String denied = "\npermission denied while trying to connect to the Docker daemon socket at "
+                + "unix:///var/run/docker.sock: Get \"http://%2Fvar%2Frun%2Fdocker.sock/v1.24/version\": dial unix "
+                + "/var/run/docker.sock: connect: permission denied\n";
+        assertThat(DockerComposeDeployer.engineError(m, denied).getMessage())
+                .startsWith("the login deploy on web1 may not use the Docker socket (add it to the docker group): "
+                        + "permission denied while trying to connect").doesNotContain("\n");
+        String down = "\nCannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n";
+        assertThat(DockerComposeDeployer.engineError(m, down).getMessage()).isEqualTo("Docker is not running on web1: "
+                + "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?");
+    }
 }

@@ -265,6 +265,26 @@ class DockerComposeIT {
     }
 
     @Test
+    void aMachineWhoseEngineDoesNotRunFailsWithOneClearLine() {
+        Machine off = host.machineWithoutEngine;
+        Registry registry = Registry.parse("""
+                machines:
+                  %s
+                services:
+                  idle: {type: docker, path: /root/idle, machine: docker-off}
+                """.formatted(DockerHost.yaml(off)));
+        try (Transport t = host.ssh.open(off)) {
+            DeployContext c = new DeployContext(registry.service("idle").orElseThrow(),
+                    registry.machine("docker-off").orElseThrow(), t, null, Duration.ofSeconds(30));
+            assertThatThrownBy(() -> DEPLOYER.deploy(c)).isInstanceOf(DeployException.class)
+                    .hasMessageStartingWith("Docker is not running on docker-off: Cannot connect to the Docker daemon at "
+                            + "unix://" + host.dir + "/no-engine.sock")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+            assertThat(DEPLOYER.status(c).state()).isEqualTo(ServiceStatus.State.UNKNOWN);
+        }
+    }
+
+    @Test
     void aDeployThatWouldChangeTheProjectNameOfAStackWithNamedVolumesIsRefused() throws Exception {
         // Started by hand first: Compose named the project after the directory, and the data is in handmade_site.
         DeployContext c = web("handmade", "");

@@ -22,6 +22,8 @@ final class DockerHost {
     final Machine machine;
     /** The same host on port 2222, whose logins see only Compose v1; null when v1 is not installed. */
     final Machine machineV1;
+    /** The same host on port 2223, whose logins find no Docker engine. */
+    final Machine machineWithoutEngine;
     /** {@code v2} or {@code v1}: the Compose the host's logins find. */
     final String compose;
     final SshTransportFactory ssh;
@@ -32,7 +34,8 @@ final class DockerHost {
                 .map(f -> new Machine(f[0], f[1], "root", Platform.LINUX, Integer.parseInt(f[2]),
                         dir.resolve("id_ed25519").toString(), null, null, null, null, List.of())).toList();
         this.machine = machines.get(0);
-        this.machineV1 = machines.size() > 1 ? machines.get(1) : null;
+        this.machineV1 = machines.stream().filter(m -> m.name().equals("docker-v1")).findFirst().orElse(null);
+        this.machineWithoutEngine = machines.stream().filter(m -> m.name().equals("docker-off")).findFirst().orElseThrow();
         this.compose = Files.readString(dir.resolve("compose")).strip();
         this.ssh = SshTransportFactory.builder().knownHosts(dir.resolve("known_hosts")).build();
     }
