@@ -36,7 +36,15 @@ public abstract class DeployerContract {
     /** Removes what the tests deployed; subclasses may add their own clean-up. */
     @AfterEach
     void removeTheService() throws Exception {
-        deployer().remove(context(0));
+        try {
+            deployer().remove(context(0));
+        } finally {
+            cleanUp();
+        }
+    }
+
+    /** Runs after the service was removed, last of all (JUnit runs a subclass's own {@code @AfterEach} first). */
+    protected void cleanUp() throws Exception {
     }
 
     @Test
