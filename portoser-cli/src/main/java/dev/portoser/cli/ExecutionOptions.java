@@ -20,9 +20,13 @@ import picocli.CommandLine.Option;
 
 /** How plans are executed from the command line: shared by deploy, start, stop and restart. */
 final class ExecutionOptions {
-    @Option(names = "--parallel", paramLabel = "N", defaultValue = "8",
-            description = "Steps running at once (default: ${DEFAULT-VALUE}).")
-    int parallel;
+    @Option(names = "--parallel", paramLabel = "N",
+            description = "Steps running at once in all (default: as many as the plan allows).")
+    @Nullable Integer parallel;
+
+    @Option(names = "--parallel-per-machine", paramLabel = "N", defaultValue = "8",
+            description = "Steps running at once on one machine (default: ${DEFAULT-VALUE}, below sshd's MaxSessions).")
+    int perMachine;
 
     @Option(names = "--no-rollback", description = "Do not redeploy the last healthy version when a new one fails.")
     boolean noRollback;
@@ -103,10 +107,13 @@ final class ExecutionOptions {
         SshTransportFactory ssh = remote ? ssh() : null;
         dev.portoser.vault.VaultSecretProvider vault = null;
         try {
-            Executor.Builder builder = Executor.builder().parallelism(parallel).rollback(!noRollback)
+            Executor.Builder builder = Executor.builder().perMachineParallelism(perMachine).rollback(!noRollback)
                     .failFast(failFast).lockWait(lockWait)
                     .state(stateDir == null ? FileStateStore.inHome() : new FileStateStore(stateDir))
                     .listener(events ? new JsonLinesEvents(out) : new ConsoleProgress(out, System.console() != null));
+            if (parallel != null) {
+                builder.parallelism(parallel);
+            }
             if (ssh != null) {
                 builder.transports(ssh);
             }

@@ -85,6 +85,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Executor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Executor.class);
+    /** Steps running at once on one machine unless configured: below sshd's default {@code MaxSessions} (10). */
+    public static final int DEFAULT_PER_MACHINE = 8;
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule());
 
     private final @Nullable TransportFactory transports;
@@ -144,7 +146,7 @@ public final class Executor implements AutoCloseable {
         this.workers = DaemonThreads.cachedPool("exec");
     }
 
-    /** A builder with the defaults: local transport only, {@link Deployers#defaults()}, parallelism 8 (4 per machine). */
+    /** A builder with the defaults: local transport only, {@link Deployers#defaults()}, no global limit (the plan's width) and 8 steps per machine. */
     public static Builder builder() {
         return new Builder();
     }
@@ -780,8 +782,8 @@ public final class Executor implements AutoCloseable {
         private Deployers deployers = Deployers.defaults();
         private @Nullable ConfigDigest digest;
         private ExecutionListener.Factory listeners = (runId, plan) -> ExecutionListener.NONE;
-        private int parallelism = 8;
-        private int perMachineParallelism = 4;
+        private int parallelism = Integer.MAX_VALUE;
+        private int perMachineParallelism = DEFAULT_PER_MACHINE;
         private boolean failFast;
         private boolean rollback = true;
         private StateStore state = FileStateStore.inHome();
@@ -852,13 +854,16 @@ public final class Executor implements AutoCloseable {
             return this;
         }
 
-        /** Steps running at once, in all; 8 by default. */
+        /** Steps running at once, in all; no limit by default (the plan's width bounds it). */
         public Builder parallelism(int steps) {
             this.parallelism = atLeastOne(steps, "parallelism");
             return this;
         }
 
-        /** Steps running at once on one machine; 4 by default. */
+        /**
+         * Steps running at once on one machine; 8 by default, below OpenSSH's default of 10 sessions per connection
+         * ({@code MaxSessions}), leaving room for lock renewals and health checks.
+         */
         public Builder perMachineParallelism(int steps) {
             this.perMachineParallelism = atLeastOne(steps, "perMachineParallelism");
             return this;
