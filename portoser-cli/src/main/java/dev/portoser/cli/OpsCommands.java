@@ -56,6 +56,11 @@ final class OpsCommands {
             if (machine.isLocalhost()) {
                 return new LocalTransport(machine);
             }
+            return remote().open(machine);
+        }
+
+        /** The SSH transports for remote machines, made on first use. */
+        SshTransportFactory remote() {
             if (ssh == null) {
                 SshTransportFactory.Builder b = SshTransportFactory.builder();
                 if (knownHosts != null) {
@@ -63,7 +68,7 @@ final class OpsCommands {
                 }
                 ssh = b.build();
             }
-            return ssh.open(machine);
+            return ssh;
         }
 
         @Override

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         subcommands = {DemoCommand.class, RegistryCommand.class, DeployCommand.class, LifecycleCommands.Start.class,
                 LifecycleCommands.Stop.class, LifecycleCommands.Restart.class, GraphCommand.class, ImpactCommand.class,
                 VaultCommand.class, OpsCommands.Health.class, OpsCommands.Status.class, OpsCommands.Logs.class,
-                OpsCommands.History.class, CompletionCommand.class},
+                OpsCommands.History.class, ExecCommand.class, CompletionCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  success (for 'registry validate': the registry is valid; warnings allowed)",
                 "  1  the command found a failure (an invalid registry, an unknown service, a plan that cannot work)",
