@@ -73,4 +73,9 @@ class ExamplesTest {
         assertThat(output(() -> CheckHealth.main(new String[0])))
                 .contains("before start: UNHEALTHY").contains("after start:  HEALTHY");
     }
+
+    @Test
+    void runEverywherePrintsEachMachinesAnswer() throws Exception {
+        assertThat(output(() -> RunEverywhere.main(new String[0]))).contains("left: Linux").contains("right: Linux");
+    }
 }
