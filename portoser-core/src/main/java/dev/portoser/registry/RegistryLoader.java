@@ -1,5 +1,6 @@
 package dev.portoser.registry;
 
+import dev.portoser.ErrorMessages;
 import dev.portoser.registry.internal.FieldValidation;
 import dev.portoser.registry.internal.Locations;
 import dev.portoser.registry.internal.RegistryBinder;
@@ -91,7 +92,7 @@ public final class RegistryLoader {
         } catch (NoSuchFileException e) {
             throw fatal(source, 0, 0, "no such file");
         } catch (IOException e) {
-            throw fatal(source, 0, 0, "cannot read the file: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            throw fatal(source, 0, 0, "cannot read the file: " + ErrorMessages.describe(e));
         }
         return parse(decode(bytes, source), source);
     }
