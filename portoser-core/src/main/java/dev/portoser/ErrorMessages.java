@@ -64,10 +64,10 @@ public final class ErrorMessages {
         if (e instanceof CharacterCodingException) {
             return "the file is not valid UTF-8 text";
         }
-        if (e instanceof PortoserException) {
-            return oneLine(String.valueOf(e.getMessage()));
-        }
         String message = e.getMessage();
+        if (e instanceof PortoserException && message != null && !message.isBlank()) {
+            return oneLine(message);
+        }
         if (e instanceof java.io.FileNotFoundException && message != null && message.endsWith(")")
                 && message.lastIndexOf(" (") > 0) {
             // "/etc/x.json (Permission denied)": the reason, without the file the caller names anyway.
