@@ -1,5 +1,6 @@
 package dev.portoser.cli;
 
+import dev.portoser.ErrorMessages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 
 /**
  * {@code ~/.portoser/config.yml}: defaults for the CLI ({@code registry}, {@code known_hosts}, {@code state_dir},
@@ -32,11 +34,15 @@ final class ConfigFile {
                 throw new UsageException(file + ": expected a mapping such as 'registry: /path/registry.yml'");
             }
             return new ConfigFile(map);
+        } catch (UsageException e) {
+            throw e;
+        } catch (MarkedYamlEngineException e) {
+            // SnakeYAML's own message spans lines (a snippet and a caret): keep the problem and its place.
+            String where = e.getProblemMark().map(m -> ":" + (m.getLine() + 1) + ":" + (m.getColumn() + 1)).orElse("");
+            throw new UsageException(file + where + ": invalid YAML: "
+                    + (e.getProblem() == null ? "not valid YAML" : e.getProblem()));
         } catch (IOException | RuntimeException e) {
-            if (e instanceof UsageException u) {
-                throw u;
-            }
-            throw new UsageException("cannot read " + file + ": " + e.getMessage());
+            throw new UsageException("cannot read " + file + ": " + ErrorMessages.describe(e));
         }
     }
 

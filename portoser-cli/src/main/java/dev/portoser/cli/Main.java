@@ -1,5 +1,7 @@
 package dev.portoser.cli;
 
+import dev.portoser.ErrorMessages;
+import java.util.List;
 import picocli.CommandLine;
 
 /** Entry point of the {@code portoser} command. */
@@ -25,8 +27,19 @@ public final class Main {
     public static int run(String... args) {
         // Hibernate Validator logs through JBoss Logging; route it to our quiet slf4j setup.
         System.setProperty("org.jboss.logging.provider", "slf4j");
+        if (List.of(args).contains("--verbose")) {
+            // simplelogger.properties silences the SSH library (its ERROR lines carry stack traces around our
+            // one clear line); --verbose lets it speak. System properties win over the file, and are read when
+            // the first logger is made, which is after this.
+            for (String library : THIRD_PARTY_LOGGERS) {
+                System.setProperty("org.slf4j.simpleLogger.log." + library, "info");
+            }
+        }
         return commandLine().execute(args);
     }
+
+    /** The loggers of libraries that log failures we report ourselves, in one line. */
+    static final List<String> THIRD_PARTY_LOGGERS = List.of("net.schmizz", "com.hierynomus");
 
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new PortoserCommand());
@@ -40,29 +53,48 @@ public final class Main {
         return cli;
     }
 
-    /** Errors in one clear line; the stack trace only with {@code --verbose}. */
+    /** Whether {@code --verbose} was given to the command or any of its subcommands. */
+    static boolean verbose(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("--verbose")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** "FILE: " when a file system failure is behind the exception (its description does not name the file). */
+    private static String aboutFile(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.nio.file.FileSystemException fs && fs.getFile() != null) {
+                return fs.getFile() + ": ";
+            }
+        }
+        return "";
+    }
+
+    /**
+     * Errors in one line of words: our own exceptions by their message, anything else described by
+     * {@link ErrorMessages#describe}; the class name and stack trace only with {@code --verbose}.
+     */
     private static final class OneLineErrors implements CommandLine.IExecutionExceptionHandler {
         @Override
         public int handleExecutionException(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
-            if (e instanceof UsageException) {
-                cli.getErr().println("portoser: " + e.getMessage());
-                return ExitCodes.USAGE;
-            }
-            if (e instanceof FailedException || e instanceof dev.portoser.PortoserException) {
-                // Expected failures: the message says it all.
-                cli.getErr().println("portoser: " + e.getMessage());
-                if (parsed.hasMatchedOption("--verbose")) {
-                    e.printStackTrace(cli.getErr());
-                }
-                return ExitCodes.FAILED;
-            }
-            cli.getErr().println("portoser: " + e.getMessage());
-            if (parsed.hasMatchedOption("--verbose")) {
-                e.printStackTrace(cli.getErr());
+            boolean verbose = verbose(parsed);
+            int code = e instanceof UsageException ? ExitCodes.USAGE : ExitCodes.FAILED;
+            String line;
+            if (e instanceof UsageException || e instanceof FailedException
+                    || e instanceof dev.portoser.PortoserException) {
+                // Expected failures: the message says it all (an invalid registry lists one problem a line).
+                line = e.getMessage() == null || e.getMessage().isBlank() ? ErrorMessages.describe(e) : e.getMessage();
             } else {
-                cli.getErr().println("(run with --verbose for details)");
+                line = aboutFile(e) + ErrorMessages.describe(e) + (verbose ? "" : " (--verbose shows the details)");
             }
-            return ExitCodes.FAILED;
+            cli.getErr().println("portoser: " + line);
+            if (verbose) {
+                e.printStackTrace(cli.getErr());
+            }
+            return code;
         }
     }
 }

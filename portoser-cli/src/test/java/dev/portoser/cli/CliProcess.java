@@ -11,8 +11,11 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs the packaged CLI as a user would: a separate process, its exit code and its output. */
 final class CliProcess {
-    /** The shaded jar that {@code ./portoser} runs; built in the package phase, before the ITs. */
-    static final Path JAR = Path.of("target/portoser.jar").toAbsolutePath();
+    /**
+     * The shaded jar that {@code ./portoser} runs; built in the package phase, before the ITs. The
+     * {@code portoser.cli.jar} property points the ITs at another build, such as one of an older commit.
+     */
+    static final Path JAR = Path.of(System.getProperty("portoser.cli.jar", "target/portoser.jar")).toAbsolutePath();
 
     /**
      * What a run printed and returned.

@@ -1,5 +1,6 @@
 package dev.portoser.registry;
 
+import dev.portoser.registry.internal.Texts;
 import java.util.Comparator;
 import java.util.Objects;
 
@@ -26,6 +27,8 @@ public record Problem(Severity severity, String source, int line, int column, St
             .thenComparing(Problem::path)
             .thenComparing(Problem::message);
 
+    private static final int MAX_PATH_SHOWN = 100;
+
     /** Checks the components. */
     public Problem {
         Objects.requireNonNull(severity, "severity == null");
@@ -42,7 +45,13 @@ public record Problem(Severity severity, String source, int line, int column, St
         return severity == Severity.ERROR;
     }
 
-    /** {@code FILE:LINE:COL: error|warning: [path: ]message}; the position is left out when it is unknown. */
+    /**
+     * {@code FILE:LINE:COL: error|warning: [path: ]message}; the position is left out when it is unknown, a path
+     * longer than 100 characters is cut short. The line
+     * is always one line: line breaks, controls and invisible characters (bidirectional overrides, zero-width
+     * spaces) that a name or value in the registry may hold are shown escaped, as {@code \n} or a backslash,
+     * {@code u} and four hex digits.
+     */
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder(source);
@@ -51,8 +60,9 @@ public record Problem(Severity severity, String source, int line, int column, St
         }
         sb.append(": ").append(severity.label()).append(": ");
         if (!path.isEmpty()) {
-            sb.append(path).append(": ");
+            // A path holds names as written; a hostile one may be a megabyte long.
+            sb.append(path.length() > MAX_PATH_SHOWN ? path.substring(0, MAX_PATH_SHOWN) + "..." : path).append(": ");
         }
-        return sb.append(message).toString();
+        return Texts.escaped(sb.append(message).toString());
     }
 }

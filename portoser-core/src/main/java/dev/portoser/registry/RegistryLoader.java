@@ -1,5 +1,6 @@
 package dev.portoser.registry;
 
+import dev.portoser.ErrorMessages;
 import dev.portoser.registry.internal.FieldValidation;
 import dev.portoser.registry.internal.Locations;
 import dev.portoser.registry.internal.RegistryBinder;
@@ -91,7 +92,7 @@ public final class RegistryLoader {
         } catch (NoSuchFileException e) {
             throw fatal(source, 0, 0, "no such file");
         } catch (IOException e) {
-            throw fatal(source, 0, 0, "cannot read the file: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            throw fatal(source, 0, 0, "cannot read the file: " + ErrorMessages.describe(e));
         }
         return parse(decode(bytes, source), source);
     }
@@ -142,13 +143,16 @@ public final class RegistryLoader {
         return new Templates(name -> variables.containsKey(name) ? variables.get(name) : System.getenv(name));
     }
 
-    /** YAML forbids C0 controls other than tab, LF and CR; name the first one with its position. */
+    /**
+     * YAML forbids C0 controls other than tab, LF and CR; name the first one with its position. Lines end at LF,
+     * CR LF or a lone CR, as in YAML.
+     */
     private static void rejectControlCharacters(String yaml, String source) {
         int line = 1;
         int lineStart = 0;
         for (int i = 0; i < yaml.length(); i++) {
             char c = yaml.charAt(i);
-            if (c == '\n') {
+            if (c == '\n' || (c == '\r' && (i + 1 == yaml.length() || yaml.charAt(i + 1) != '\n'))) {
                 line++;
                 lineStart = i + 1;
             } else if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
@@ -178,7 +182,7 @@ public final class RegistryLoader {
             int line = 1;
             int lineStart = 0;
             for (int i = 0; i < bad; i++) {
-                if (bytes[i] == '\n') {
+                if (bytes[i] == '\n' || (bytes[i] == '\r' && (i + 1 == bytes.length || bytes[i + 1] != '\n'))) {
                     line++;
                     lineStart = i + 1;
                 }

@@ -2,6 +2,7 @@ package dev.portoser.secret;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portoser.ErrorMessages;
 import dev.portoser.registry.Machine;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,8 +47,8 @@ public final class FileSecretProvider implements SecretProvider {
             }
             return JSON.readValue(file.toFile(), new TypeReference<Map<String, Map<String, String>>>() { });
         } catch (IOException e) {
-            // The message names the file, not its content.
-            throw new SecretException("cannot read the secrets file " + file + ": " + e.getClass().getSimpleName(), null);
+            // The message names the file and what is wrong with it, never its content.
+            throw new SecretException("cannot read the secrets file " + file + ": " + ErrorMessages.describe(e), null);
         }
     }
 

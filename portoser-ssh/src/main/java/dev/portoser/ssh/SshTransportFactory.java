@@ -134,7 +134,8 @@ public final class SshTransportFactory implements TransportFactory {
         try {
             hostKeys = new HostKeys(knownHosts, trustOnFirstUse);
         } catch (IOException e) {
-            throw new HostKeyVerificationException(machine.name(), "cannot read " + knownHosts + ": " + e.getMessage(), e);
+            throw new HostKeyVerificationException(machine.name(), "cannot read " + knownHosts + ": "
+                    + dev.portoser.ErrorMessages.describe(e), e);
         }
         client.addHostKeyVerifier(hostKeys);
         java.util.concurrent.atomic.AtomicReference<String> negotiated = new java.util.concurrent.atomic.AtomicReference<>();

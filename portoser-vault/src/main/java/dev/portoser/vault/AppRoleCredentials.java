@@ -2,6 +2,7 @@ package dev.portoser.vault;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portoser.ErrorMessages;
 import dev.portoser.registry.Machine;
 import dev.portoser.secret.SecretException;
 import java.io.IOException;
@@ -105,7 +106,7 @@ public interface AppRoleCredentials {
                 }
                 return Optional.of(new Credentials(node.get("role_id").asText(), node.get("secret_id").asText()));
             } catch (IOException e) {
-                throw new SecretException("cannot read " + file + ": " + e.getClass().getSimpleName(), null);
+                throw new SecretException("cannot read " + file + ": " + ErrorMessages.describe(e), null);
             }
         };
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.portoser.ErrorMessages;
 import dev.portoser.plan.Action;
 import dev.portoser.plan.Plan;
 import dev.portoser.plan.PlanningException;
@@ -50,8 +51,7 @@ public record PlanDocument(int schemaVersion, Action action, String scope, List<
         try {
             doc = JSON.readValue(json, PlanDocument.class);
         } catch (JsonProcessingException | RuntimeException e) {
-            String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-            throw new PlanningException("not a Portoser plan: " + why);
+            throw new PlanningException("not a Portoser plan: " + ErrorMessages.describe(e));
         }
         if (doc.schemaVersion() != Plan.SCHEMA_VERSION) {
             throw new PlanningException("the plan has schemaVersion " + doc.schemaVersion()

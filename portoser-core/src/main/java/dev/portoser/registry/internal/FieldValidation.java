@@ -88,7 +88,8 @@ public final class FieldValidation {
             return ", found " + n;
         }
         if (value instanceof CharSequence s) {
-            return ", found '" + Texts.shown(s.toString()) + "'";
+            String hint = Texts.nonAsciiHint(s.toString());
+            return ", found '" + Texts.shown(s.toString()) + "'" + (hint.isEmpty() ? "" : "; " + hint);
         }
         return "";
     }

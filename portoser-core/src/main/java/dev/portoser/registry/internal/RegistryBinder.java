@@ -257,7 +257,31 @@ public final class RegistryBinder {
             error(scalar, yaml, "the NUL character is not allowed in registry values");
             return null;
         }
+        String hostile = hostileCharacter(resolved);
+        if (hostile != null) {
+            error(scalar, yaml, hostile);
+            return null;
+        }
         return resolved;
+    }
+
+    /**
+     * Controls (escape sequences that drive a terminal) and bidirectional overrides (text that reads differently
+     * from how it is stored) have no place in a registry value; tab and line breaks do.
+     */
+    private static @Nullable String hostileCharacter(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || (c >= 0x7f && c <= 0x9f)) {
+                return String.format("the control character U+%04X is not allowed in registry values", (int) c);
+            }
+            if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x200e || c == 0x200f
+                    || c == 0x061c) {
+                return String.format("the bidirectional control U+%04X is not allowed in registry values: it "
+                        + "makes text read differently from how it is stored", (int) c);
+            }
+        }
+        return null;
     }
 
     private void error(YamlNode node, String yaml, String message) {
@@ -279,7 +303,7 @@ public final class RegistryBinder {
                 if (!keys.contains(key)) {
                     String where = yaml.isEmpty() ? "at the top level" : "in " + yaml;
                     problems.add(new Problem(Severity.ERROR, source, entry.key().line(), entry.key().column(),
-                            yaml.isEmpty() ? key : yaml + "." + key, "unknown field '" + key + "' " + where
+                            yaml.isEmpty() ? key : yaml + "." + key, "unknown field '" + Texts.shown(key) + "' " + where
                             + Suggestions.didYouMean(key, keys) + "; expected one of " + String.join(", ", keys)));
                 }
             }

@@ -35,9 +35,14 @@ public final class Suggestions {
         return bestDistance <= allowed ? Optional.ofNullable(best) : Optional.empty();
     }
 
-    /** The " (did you mean 'x'?)" suffix for messages, or "" when nothing is close. */
+    /**
+     * The " (did you mean 'x'?)" suffix for messages, or "" when nothing is close; when the word holds a character
+     * that is not ASCII (a look-alike), the suffix names it, since the two would otherwise look the same.
+     */
     public static String didYouMean(String word, Collection<String> candidates) {
-        return closest(word, candidates).map(c -> " (did you mean '" + c + "'?)").orElse("");
+        String hint = Texts.nonAsciiHint(word);
+        return closest(word, candidates).map(c -> " (did you mean '" + c + "'?" + (hint.isEmpty() ? "" : " " + hint)
+                + ")").orElse("");
     }
 
     private static String fold(String s) {

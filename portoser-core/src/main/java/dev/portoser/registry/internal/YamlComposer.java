@@ -34,6 +34,8 @@ public final class YamlComposer {
     private final int maxAliases;
     private final Map<String, YamlNode> anchors = new HashMap<>();
     private int aliases;
+    private int lastLine = 1;
+    private int lastColumn = 1;
     private Iterator<Event> events = List.<Event>of().iterator();
 
     /**
@@ -60,20 +62,21 @@ public final class YamlComposer {
                 .setLabel(label)
                 .setUseMarks(true)
                 .setCodePointLimit(Math.max(text.length() + 1, 1))
+                .setBufferSize(bufferSize(text))
                 .build();
         try {
             events = new Parse(settings).parseString(text).iterator();
             expect(Event.ID.StreamStart);
-            Event next = events.next();
+            Event next = next();
             if (next.getEventId() == Event.ID.StreamEnd) {
                 return Optional.empty();
             }
             if (next.getEventId() != Event.ID.DocumentStart) {
                 throw new YamlSyntaxException(line(next), column(next), "expected the start of a document");
             }
-            YamlNode root = node(events.next(), 0);
+            YamlNode root = node(next(), 0);
             expect(Event.ID.DocumentEnd);
-            Event after = events.next();
+            Event after = next();
             if (after.getEventId() != Event.ID.StreamEnd) {
                 throw new YamlSyntaxException(line(after), column(after),
                         "expected one YAML document, found a second one ('---')");
@@ -81,13 +84,80 @@ public final class YamlComposer {
             return Optional.of(root);
         } catch (MarkedYamlEngineException e) {
             Optional<Mark> mark = e.getProblemMark().or(e::getContextMark);
-            String what = e.getProblem() == null ? "not valid YAML" : e.getProblem();
-            String context = e.getContext() == null ? "" : " (" + e.getContext() + ")";
+            String what = e.getProblem() == null ? "not valid YAML" : inWords(e.getProblem());
+            String context = e.getContext() == null ? "" : " (" + inWords(e.getContext()) + ")";
             throw new YamlSyntaxException(mark.map(m -> m.getLine() + 1).orElse(0),
                     mark.map(m -> m.getColumn() + 1).orElse(0), "invalid YAML: " + what + context);
         } catch (YamlEngineException e) {
-            throw new YamlSyntaxException(0, 0, "invalid YAML: " + e.getMessage());
+            throw new YamlSyntaxException(0, 0, "invalid YAML: " + inWords(String.valueOf(e.getMessage())));
+        } catch (YamlSyntaxException e) {
+            throw e;
+        } catch (NumberFormatException e) {
+            // SnakeYAML parses the hex digits of an escape unchecked: "\x4g", or the text ending inside one.
+            throw new YamlSyntaxException(lastLine, lastColumn, "invalid YAML: an escape in a double-quoted value "
+                    + "after this point needs hex digits: 2 after \\x, 4 after \\u, 8 after \\U");
+        } catch (RuntimeException e) {
+            // Any other slip of the parser on hostile text is still an invalid document, not a crash.
+            throw new YamlSyntaxException(lastLine, lastColumn,
+                    "invalid YAML: the text after this point cannot be read as YAML");
         }
+    }
+
+    /**
+     * SnakeYAML's reader copies its whole unread window each time it reads another buffer's worth, so one token
+     * much longer than the buffer (a 6 MB value) takes time quadratic in its length: minutes, not milliseconds. A
+     * token never spans lines, so a buffer as long as the longest line keeps reading linear; memory stays
+     * proportional to the text, which the size limit bounds.
+     */
+    static int bufferSize(String text) {
+        int longest = 0;
+        int start = 0;
+        for (int i = 0; i <= text.length(); i++) {
+            if (i == text.length() || text.charAt(i) == '\n' || text.charAt(i) == '\r') {
+                longest = Math.max(longest, i - start);
+                start = i + 1;
+            }
+        }
+        return Math.max(1024, longest + 2);
+    }
+
+    /** The next event, remembering where the last complete one ended for problems the parser cannot place. */
+    private Event next() {
+        Event event = events.next();
+        event.getEndMark().ifPresent(m -> {
+            lastLine = m.getLine() + 1;
+            lastColumn = m.getColumn() + 1;
+        });
+        return event;
+    }
+
+    /**
+     * SnakeYAML's text made fit for one line: it writes the character it choked on raw, followed by its code in
+     * parentheses ({@code found \n(10)}); that becomes {@code found '\n' (U+000A)}, and any other invisible
+     * character is escaped.
+     */
+    static String inWords(String text) {
+        // "found character '\t(TAB)' that cannot start any token. (Do not use \t(TAB) for indentation)"
+        String snakeYaml = text.replace("\\t(TAB)", "\t(TAB)").replace("character '\t(TAB)'", "a tab")
+                .replace("\t(TAB)", "tabs");
+        StringBuilder sb = new StringBuilder(snakeYaml.length() + 16);
+        int i = 0;
+        while (i < snakeYaml.length()) {
+            int cp = snakeYaml.codePointAt(i);
+            int next = i + Character.charCount(cp);
+            int close = snakeYaml.indexOf(')', next);
+            if (next < snakeYaml.length() && snakeYaml.charAt(next) == '(' && close > next + 1 && close - next <= 8
+                    && snakeYaml.substring(next + 1, close).chars().allMatch(Character::isDigit)
+                    && Integer.parseInt(snakeYaml.substring(next + 1, close)) == cp) {
+                sb.append('\'').append(Texts.escaped(new String(Character.toChars(cp)))).append("' ")
+                        .append(String.format("(U+%04X)", cp));
+                i = close + 1;
+            } else {
+                sb.append(Texts.escaped(new String(Character.toChars(cp))));
+                i = next;
+            }
+        }
+        return sb.toString();
     }
 
     private YamlNode node(Event event, int depth) {
@@ -101,7 +171,7 @@ public final class YamlComposer {
                 YamlNode target = anchors.get(alias.getAlias().getValue());
                 if (target == null) {
                     throw new YamlSyntaxException(line(event), column(event),
-                            "alias '*" + alias.getAlias().getValue() + "' names no anchor defined before it");
+                            "alias '*" + Texts.shown(alias.getAlias().getValue()) + "' names no anchor defined before it");
                 }
                 return target;
             }
@@ -116,7 +186,7 @@ public final class YamlComposer {
                 checkDepth(event, depth);
                 List<YamlNode> items = new ArrayList<>();
                 Event next;
-                while ((next = events.next()).getEventId() != Event.ID.SequenceEnd) {
+                while ((next = next()).getEventId() != Event.ID.SequenceEnd) {
                     items.add(node(next, depth + 1));
                 }
                 YamlNode.Sequence node = new YamlNode.Sequence(items, line(event), column(event));
@@ -128,9 +198,9 @@ public final class YamlComposer {
                 Map<String, YamlNode.Entry> entries = new LinkedHashMap<>();
                 List<YamlNode> merges = new ArrayList<>();
                 Event next;
-                while ((next = events.next()).getEventId() != Event.ID.MappingEnd) {
+                while ((next = next()).getEventId() != Event.ID.MappingEnd) {
                     YamlNode key = node(next, depth + 1);
-                    YamlNode value = node(events.next(), depth + 1);
+                    YamlNode value = node(next(), depth + 1);
                     if (!(key instanceof YamlNode.Scalar scalarKey)) {
                         throw new YamlSyntaxException(key.line(), key.column(),
                                 "expected a plain key, found " + key.kind() + " used as a key");
@@ -142,7 +212,7 @@ public final class YamlComposer {
                     YamlNode.Entry previous = entries.putIfAbsent(scalarKey.value(), new YamlNode.Entry(scalarKey, value));
                     if (previous != null) {
                         throw new YamlSyntaxException(scalarKey.line(), scalarKey.column(),
-                                "duplicate key '" + scalarKey.value() + "' (first defined at line "
+                                "duplicate key '" + Texts.shown(scalarKey.value()) + "' (first defined at line "
                                         + previous.key().line() + ", column " + previous.key().column() + ")");
                     }
                 }
@@ -187,7 +257,7 @@ public final class YamlComposer {
     }
 
     private void expect(Event.ID id) {
-        Event event = events.next();
+        Event event = next();
         if (event.getEventId() != id) {
             throw new YamlSyntaxException(line(event), column(event), "expected " + id + ", found " + event.getEventId());
         }

@@ -1,5 +1,6 @@
 package dev.portoser.ssh.internal;
 
+import dev.portoser.ErrorMessages;
 import dev.portoser.registry.Machine;
 import dev.portoser.transport.AuthenticationException;
 import dev.portoser.transport.ConnectionLostException;
@@ -102,7 +103,10 @@ public final class Failures {
 
     private static String describe(Throwable e) {
         Throwable root = root(e);
-        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        // Never a class name where a person expects a sentence ("EOFException" says nothing to them).
+        String message = root.getMessage() != null ? root.getMessage()
+                : root instanceof java.io.EOFException ? "the server closed the connection"
+                : ErrorMessages.describe(root);
         return root == e ? message : (e.getMessage() == null ? "" : e.getMessage() + " (" + message + ")");
     }
 }

@@ -61,7 +61,8 @@ public final class HostKeys extends OpenSSHKnownHosts {
             write(new HostEntry(null, host, KeyType.fromKey(key), key));
             return true;
         } catch (IOException e) {
-            refusal = "the host key of " + host + " could not be recorded in " + khFile + ": " + e.getMessage();
+            refusal = "the host key of " + host + " could not be recorded in " + khFile + ": "
+                    + dev.portoser.ErrorMessages.describe(e);
             return false;
         }
     }
