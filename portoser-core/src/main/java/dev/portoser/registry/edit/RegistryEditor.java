@@ -360,6 +360,7 @@ public final class RegistryEditor {
                 throw new RegistryConflictException(file + " changed on disk since it was read (another editor "
                         + "saved it); nothing was written; open it again and redo the edit");
             }
+            RegistryFiles.removeStaleTemps(target);
             Path backup = RegistryFiles.backup(target, now, backups);
             RegistryFiles.write(target, bytes, target);
             onDisk = bytes;

@@ -127,6 +127,23 @@ final class RegistryFiles {
     }
 
     /**
+     * Removes the temp files that a writer killed mid-save left next to the file. Only call under the lock: then
+     * no other writer has a temp file in flight.
+     */
+    static void removeStaleTemps(Path file) throws IOException {
+        String prefix = "." + file.getFileName() + ".";
+        try (java.util.stream.Stream<Path> siblings = Files.list(file.toAbsolutePath().getParent())) {
+            for (Path p : (Iterable<Path>) siblings::iterator) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(prefix) && n.endsWith(".tmp") && Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.deleteIfExists(p);
+                    LOG.debug("removed {}, left by an editor that was stopped while saving", p);
+                }
+            }
+        }
+    }
+
+    /**
      * Keeps the last {@code count} versions: {@code file.bak} is the newest, then {@code file.bak.1} and so on.
      *
      * @return the new backup, or null when {@code count} is 0
