@@ -3,6 +3,7 @@ package dev.portoser.registry.edit;
 import dev.portoser.registry.Registry;
 import dev.portoser.registry.RegistryException;
 import dev.portoser.registry.RegistryLoader;
+import dev.portoser.registry.internal.RegistryKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +52,10 @@ public final class RegistryEditor {
     public static final int DEFAULT_BACKUPS = 3;
     /** How long {@link #save()} waits for another editor's lock by default. */
     public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(10);
+    /** The order in which a new service's fields are written: what it is and where first, details last. */
+    private static final List<String> SERVICE_ORDER = List.of("type", "path", "machine", "command", "compose_file",
+            "env_file", "service_name", "port", "ports", "port_mapping", "depends_on", "group", "tags", "env",
+            "vault_secrets", "health", "resources", "log_file", "description");
     private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
     private final Path file;
@@ -141,7 +146,7 @@ public final class RegistryEditor {
         if (section("machines").containsKey(name)) {
             throw new RegistryEditException("machine '" + name + "' already exists; use update to change it");
         }
-        return apply(List.of(Op.put(List.of("machines", name), copy(fields))));
+        return apply(List.of(Op.put(List.of("machines", name), ordered(copy(fields), RegistryKeys.MACHINE))));
     }
 
     /**
@@ -208,7 +213,7 @@ public final class RegistryEditor {
         if (section("services").containsKey(name)) {
             throw new RegistryEditException("service '" + name + "' already exists; use update to change it");
         }
-        return apply(List.of(Op.put(List.of("services", name), copy(fields))));
+        return apply(List.of(Op.put(List.of("services", name), ordered(copy(fields), SERVICE_ORDER))));
     }
 
     /**
@@ -495,6 +500,21 @@ public final class RegistryEditor {
 
     private static String plural(int n, String word) {
         return n == 1 ? word : word + "s";
+    }
+
+    /** The fields in the order the docs list them (unknown keys last, as given), so any map reads well. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> ordered(Map<String, Object> fields, List<String> order) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String key : order) {
+            if (fields.containsKey(key)) {
+                Object value = fields.get(key);
+                out.put(key, key.equals("health") && value instanceof Map<?, ?> m
+                        ? ordered((Map<String, Object>) m, RegistryKeys.HEALTH) : value);
+            }
+        }
+        fields.forEach(out::putIfAbsent);
+        return out;
     }
 
     private static Map<String, Object> copy(Map<String, ?> fields) {

@@ -191,6 +191,15 @@ class RegistryEditorTest {
     }
 
     @Test
+    void newMachinesAndServicesListTheirFieldsInTheDocumentedOrderWhateverTheMap() throws IOException {
+        RegistryEditor editor = RegistryEditor.open(write(rich().getBytes(StandardCharsets.UTF_8)));
+        String before = editor.text();
+        editor.addMachine("z", Map.of("tags", List.of("t"), "platform", "linux", "user", "u", "host", "h"));
+        assertThat(changedLines(before, editor.text()).get(1)).containsExactly("  z:", "    host: h", "    user: u",
+                "    platform: linux", "    tags: [t]", "");
+    }
+
+    @Test
     void anEditThroughAnAliasOrAnAnchorIsRefusedNamingEveryPlaceItAffects() throws IOException {
         RegistryEditor editor = RegistryEditor.open(write(rich().getBytes(StandardCharsets.UTF_8)));
         String before = editor.text();
