@@ -224,6 +224,36 @@ class RegistryEditIT {
     }
 
     @Test
+    void aFailedMigrationGivesTheRegistryItsOldMachineBack() throws Exception {
+        Files.createDirectories(dir.resolve("home"));
+        Files.createDirectories(dir.resolve("app"));
+        String registry = """
+                machines:
+                  here: {host: localhost, user: u, platform: linux}
+                  there: {host: 127.0.0.1, user: u, platform: linux, port: %d}
+                services:
+                  app: {type: local, path: %s, machine: here, command: ./app, port: 8080, health: {type: tcp}}
+                """.formatted(freePort(), dir.resolve("app"));
+        Files.writeString(dir.resolve("registry.yml"), registry);
+        CliProcess.Result r = CliProcess.run(dir, Map.of("JAVA_TOOL_OPTIONS", "-Duser.home=" + dir.resolve("home")),
+                "service", "move", "app", "--machine", "there", "--registry", "registry.yml", "--state-dir",
+                dir.resolve("state").toString(), "--no-rollback", "--known-hosts", dir.resolve("known_hosts").toString());
+        assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isEqualTo(1);
+        // Nothing listens on the target's SSH port: the migration fails at once and the old instance stays.
+        assertThat(r.stdout()).contains("registry.yml: moved service 'app' to machine 'there'")
+                .contains("MIGRATE app on there: FAILED").contains("STOP app on here: SKIPPED");
+        assertThat(r.stderr()).contains("portoser: the migration of 'app' to 'there' failed; the registry says "
+                + "'here' again");
+        assertThat(registry()).isEqualTo(registry);
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
     void registryReloadValidatesAndSaysNoServerIsRunning() throws Exception {
         Files.writeString(dir.resolve("registry.yml"), REGISTRY);
         CliProcess.Result ok = run("registry", "reload");
