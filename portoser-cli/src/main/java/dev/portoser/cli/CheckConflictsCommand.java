@@ -13,8 +13,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code portoser registry check-conflicts}: only the clashes between entries, not every field problem. */
 @Command(name = "check-conflicts", mixinStandardHelpOptions = true,
-        description = {"Report conflicts between entries: two services binding one port on a machine, duplicate names,",
-                "dependency cycles. Exits 1 when there is one."})
+        description = {"Report conflicts between entries: port clashes, duplicate names, dependency cycles.",
+                "A port clash is two services binding one port on a machine. Exits 1 when there is a conflict."})
 final class CheckConflictsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -37,8 +37,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code portoser demo}: deploy a bundled four-service registry to this machine, show it healthy, tear it down. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Deploy the bundled demo registry (4 services with dependencies and health checks) to this",
-                "machine through the local transport, show the health table, then stop everything and clean up."})
+        description = {"Deploy a bundled demo of 4 services to this machine, show them healthy, then clean up.",
+                "The services have dependencies and health checks and run through the local transport; at the end",
+                "everything is stopped and removed."})
 final class DemoCommand implements Callable<Integer> {
     private static final String[] SERVICES = {"store", "cache", "api", "web"};
 

@@ -16,8 +16,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code portoser deploy}: plan the deployment of services, a group, or everything. */
 @Command(name = "deploy", mixinStandardHelpOptions = true,
-        description = {"Deploy services, a group or everything: dependencies first, each started once what it waits",
-                "for is healthy. --dry-run prints the plan and does nothing."})
+        description = {"Deploy services, a group or everything, dependencies first, each once they are healthy.",
+                "--dry-run prints the plan and does nothing."})
 final class DeployCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -40,8 +40,8 @@ final class VaultCommand implements Runnable {
 
     /** {@code portoser vault check [SERVICE...]}. */
     @Command(name = "check", mixinStandardHelpOptions = true,
-            description = {"Check that every vault_secrets reference of the services (all by default) resolves with",
-                    "its machine's AppRole. Prints names and versions, never values. Exits 1 when one does not."})
+            description = {"Check that the vault_secrets references of services resolve with their machine's AppRole.",
+                    "All services by default. Prints names and versions, never values. Exits 1 when one does not."})
     static final class Check implements Callable<Integer> {
         @Spec
         CommandSpec spec;

@@ -69,6 +69,19 @@ class ExamplesTest {
     }
 
     @Test
+    void editRegistryChangesOnlyTheEditedLinesAndSavesWithABackup() throws Exception {
+        String before = java.nio.file.Files.readString(java.nio.file.Path.of("../examples/registry.yml"));
+        String out = output(() -> EditRegistry.main(new String[] {"../examples/registry.yml", "ENVIRONMENT=prod"}));
+        assertThat(out).contains("+  app2:\n+    host: 10.200.0.14\n+    user: deploy\n+    platform: linux\n")
+                .contains("-    machine: app\n+    machine: app2\n")
+                .contains("refused: service 'postgres' is a dependency of api; remove it from their depends_on first")
+                .contains("previous version in registry.yml.bak")
+                .contains("worker now runs on app2");
+        assertThat(out.lines().filter(l -> l.startsWith("+") || l.startsWith("-"))).hasSize(2 + 4 + 2);
+        assertThat(java.nio.file.Files.readString(java.nio.file.Path.of("../examples/registry.yml"))).isEqualTo(before);
+    }
+
+    @Test
     void checkHealthSeesTheServiceComeUp() throws Exception {
         assertThat(output(() -> CheckHealth.main(new String[0])))
                 .contains("before start: UNHEALTHY").contains("after start:  HEALTHY");

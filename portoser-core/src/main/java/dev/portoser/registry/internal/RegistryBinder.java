@@ -298,8 +298,12 @@ public final class RegistryBinder {
             this.mapping = mapping;
             this.model = model;
             this.yaml = yaml;
+            boolean extensible = keys == RegistryKeys.ROOT || keys == RegistryKeys.MACHINE || keys == RegistryKeys.SERVICE;
             for (YamlNode.Entry entry : mapping.entries().values()) {
                 String key = entry.key().value();
+                if (extensible && key.startsWith(RegistryKeys.EXTENSION_PREFIX)) {
+                    continue;
+                }
                 if (!keys.contains(key)) {
                     String where = yaml.isEmpty() ? "at the top level" : "in " + yaml;
                     problems.add(new Problem(Severity.ERROR, source, entry.key().line(), entry.key().column(),

@@ -10,6 +10,13 @@ public final class RegistryKeys {
     private RegistryKeys() {
     }
 
+    /**
+     * Keys starting with this are extension fields, allowed and ignored at the top level and inside machines and
+     * services (the Docker Compose convention), so that YAML anchors can hold shared settings:
+     * {@code x-health: &health {type: http}} then {@code health: *health}.
+     */
+    public static final String EXTENSION_PREFIX = "x-";
+
     /** Top level. */
     public static final List<String> ROOT = List.of("machines", "services", "groups");
     /** A machine. */
