@@ -33,6 +33,10 @@ abstract class EditSupport {
         return spec.commandLine().getOut();
     }
 
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
     /** Opens the registry for editing; a missing file is a usage error. */
     RegistryEditor open() {
         Path file = options.locate(System::getenv);

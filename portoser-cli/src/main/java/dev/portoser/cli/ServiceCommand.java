@@ -231,7 +231,7 @@ final class ServiceCommand implements Runnable {
                 out.flush();
                 return ExitCodes.OK;
             }
-            int result = execution.execute(before, plan, out);
+            int result = execution.execute(before, plan, out, err());
             if (result != ExitCodes.OK) {
                 String from = before.service(name).orElseThrow().machine();
                 RegistryEditor.builder().loader(options.loader()).open(editor.file()).moveService(name, from).save();
