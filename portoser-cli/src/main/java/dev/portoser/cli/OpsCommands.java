@@ -96,6 +96,15 @@ final class OpsCommands {
             return new HealthResult(HealthStatus.UNKNOWN, "no health check defined", Duration.ZERO);
         }
         Integer port = s.health().port() != null ? s.health().port() : s.port();
+        if (s.health().viaSsh() && !m.isLocalhost() && port != null) {
+            // health.via: ssh: the port listens only on the machine's loopback; reach it through the SSH connection
+            java.net.InetSocketAddress local = t.forward(port);
+            Machine here = new Machine(m.name(), local.getAddress().getHostAddress(), m.user(), m.platform(),
+                    m.sshPort(), m.sshKey(), null, null, null, null, List.of());
+            HealthResult r = checks.forService(s).check(new HealthTarget(s, here, local.getPort(), t));
+            return new HealthResult(r.status(), r.detail() + " (through the SSH connection to " + m.name() + ", port "
+                    + port + ")", r.latency());
+        }
         return checks.forService(s).check(new HealthTarget(s, m, port, t));
     }
 
@@ -174,6 +183,17 @@ final class OpsCommands {
     @Command(name = "health", mixinStandardHelpOptions = true,
             description = "Check the health of services (all by default) once and print a table. Exits 1 when one is unhealthy.")
     static final class Health extends ServiceTable {
+        @Option(names = "--watch", description = "Keep checking every service at its interval: on a terminal, redraw "
+                + "the table (state, since, latency, failures); otherwise print one line per change (JSON Lines "
+                + "with --json). Ctrl-C stops.")
+        boolean watch;
+
+        @Override
+        public Integer call() {
+            return watch ? HealthWatch.run(spec.commandLine(), options.load(spec.commandLine().getErr()), services,
+                    knownHosts, json) : super.call();
+        }
+
         @Override
         void fill(Map<String, Object> row, Service s, Machine m, Transport t) {
             HealthResult r = check(checks, s, m, t);

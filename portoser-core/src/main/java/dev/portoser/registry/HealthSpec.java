@@ -23,6 +23,9 @@ import org.jspecify.annotations.Nullable;
  * @param retries failed checks in a row before the service counts as unhealthy; 3 by default
  * @param expectedStatus the HTTP status that means healthy; 200 by default
  * @param pidFile the PID file for {@link HealthType#PROCESS}, or null for the one Portoser manages
+ * @param via how HTTP and TCP checks reach the port: {@link HealthVia#DIRECT} (the default), or
+ *     {@link HealthVia#SSH} through the machine's SSH connection (a port forward to its loopback), for a service
+ *     bound only to its machine's loopback
  */
 public record HealthSpec(
         @NotNull(message = "missing required field (one of http, tcp, process)")
@@ -40,7 +43,9 @@ public record HealthSpec(
         @Min(value = 100, message = "expected an HTTP status from 100 to 599") @Max(value = 599, message = "expected an HTTP status from 100 to 599")
         int expectedStatus,
         @Nullable @SafePath(SafePath.Kind.ABSOLUTE_OR_INSIDE)
-        String pidFile) {
+        String pidFile,
+        @Nullable
+        HealthVia via) {
 
     /** The endpoint checked when none is given. */
     public static final String DEFAULT_ENDPOINT = "/";
@@ -53,10 +58,33 @@ public record HealthSpec(
     /** The HTTP status expected when none is given. */
     public static final int DEFAULT_EXPECTED_STATUS = 200;
 
-    /** Fills the defaults for null {@code endpoint}, {@code interval} and {@code timeout}. */
+    /**
+     * A spec checked directly ({@code via: direct}).
+     *
+     * @param type what kind of check
+     * @param endpoint the HTTP path, or null for {@code /}
+     * @param port the port, or null for the service's
+     * @param interval time between checks, or null for 30 s
+     * @param timeout time one check may take, or null for 5 s
+     * @param retries failed checks in a row before unhealthy
+     * @param expectedStatus the HTTP status that means healthy
+     * @param pidFile the PID file, or null
+     */
+    public HealthSpec(HealthType type, @Nullable String endpoint, @Nullable Integer port, @Nullable Duration interval,
+                      @Nullable Duration timeout, int retries, int expectedStatus, @Nullable String pidFile) {
+        this(type, endpoint, port, interval, timeout, retries, expectedStatus, pidFile, HealthVia.DIRECT);
+    }
+
+    /** Fills the defaults for null {@code endpoint}, {@code interval}, {@code timeout} and {@code via}. */
     public HealthSpec {
+        via = Objects.requireNonNullElse(via, HealthVia.DIRECT);
         endpoint = Objects.requireNonNullElse(endpoint, DEFAULT_ENDPOINT);
         interval = Objects.requireNonNullElse(interval, DEFAULT_INTERVAL);
         timeout = Objects.requireNonNullElse(timeout, DEFAULT_TIMEOUT);
+    }
+
+    /** Whether checks go through the machine's SSH connection ({@code via: ssh}). */
+    public boolean viaSsh() {
+        return via == HealthVia.SSH;
     }
 }

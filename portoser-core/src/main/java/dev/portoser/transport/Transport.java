@@ -68,6 +68,21 @@ public interface Transport extends AutoCloseable {
      */
     boolean isReachable(Duration timeout);
 
+    /**
+     * A local address whose connections reach a port on the machine's own loopback interface through this
+     * transport's connection (an SSH port forward), for checking a service that listens only there
+     * ({@code health.via: ssh}). The forward stays open until the transport's connection closes; asking again for
+     * the same port gives the same address while it lasts. Transports that cannot forward say so.
+     *
+     * @param remotePort the port on the machine's loopback
+     * @return a loopback address on this machine
+     * @throws TransportException when the forward cannot be made, or this transport cannot forward at all
+     */
+    default java.net.InetSocketAddress forward(int remotePort) {
+        throw new TransportException(machine().name(), "the transport to " + machine().name()
+                + " cannot forward ports (health.via: ssh needs an SSH transport)", null);
+    }
+
     /** Releases the connection; idempotent. */
     @Override
     void close();

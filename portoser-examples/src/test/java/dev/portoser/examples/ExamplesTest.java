@@ -91,4 +91,13 @@ class ExamplesTest {
     void runEverywherePrintsEachMachinesAnswer() throws Exception {
         assertThat(output(() -> RunEverywhere.main(new String[0]))).contains("left: Linux").contains("right: Linux");
     }
+
+    @Test
+    void watchHealthReportsTheRootCauseOnceAndTheDependentAsBlocked() throws Exception {
+        String out = output(() -> WatchHealth.main(new String[0]));
+        assertThat(out).contains("      api: UNKNOWN -> HEALTHY").contains("ALERT api: HEALTHY -> UNHEALTHY")
+                .contains("      web: HEALTHY -> BLOCKED (blocked by api)")
+                .contains("web is BLOCKED by [api]").contains("all healthy: true")
+                .doesNotContain("ALERT web");
+    }
 }

@@ -292,6 +292,13 @@ final class SshTransport implements Transport {
         }
     }
 
+    /** Forwards through this machine's shared SSH connection (a {@code direct-tcpip} channel per connection). */
+    @Override
+    public java.net.InetSocketAddress forward(int remotePort) {
+        checkOpen();
+        return factory.forward(machine, remotePort);
+    }
+
     @Override
     public boolean isReachable(Duration timeout) {
         try {

@@ -228,11 +228,59 @@ public final class SshTransportFactory implements TransportFactory {
         }
     }
 
-    /** One authenticated connection and its channel budget. */
+    /**
+     * A local loopback address forwarded through the machine's connection to a port on its loopback; one listener
+     * per port and connection, closed with the connection.
+     */
+    java.net.InetSocketAddress forward(Machine machine, int remotePort) {
+        Connection c = connection(machine);
+        synchronized (c.forwards) {
+            java.net.ServerSocket open = c.forwards.get(remotePort);
+            if (open != null && !open.isClosed()) {
+                return (java.net.InetSocketAddress) open.getLocalSocketAddress();
+            }
+            java.net.ServerSocket socket = null;
+            try {
+                socket = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+                java.net.ServerSocket listening = socket;
+                net.schmizz.sshj.connection.channel.direct.LocalPortForwarder forwarder = c.client.newLocalPortForwarder(
+                        new net.schmizz.sshj.connection.channel.direct.Parameters("127.0.0.1", socket.getLocalPort(),
+                                "127.0.0.1", remotePort), socket);
+                pumps.submit(() -> {
+                    try {
+                        forwarder.listen();
+                    } catch (IOException e) {
+                        // the listener or the connection closed
+                    } finally {
+                        closeQuietly(listening);
+                    }
+                });
+                c.forwards.put(remotePort, socket);
+                return (java.net.InetSocketAddress) socket.getLocalSocketAddress();
+            } catch (IOException | java.util.concurrent.RejectedExecutionException e) {
+                if (socket != null) {
+                    closeQuietly(socket);
+                }
+                throw new dev.portoser.transport.TransportException(machine.name(), "cannot forward port " + remotePort
+                        + " of " + machine.name() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static void closeQuietly(java.net.ServerSocket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // nothing more to release
+        }
+    }
+
+    /** One authenticated connection, its channel budget and its port forwards. */
     static final class Connection {
         final SSHClient client;
         final Semaphore channels;
         final String algorithms;
+        final Map<Integer, java.net.ServerSocket> forwards = new ConcurrentHashMap<>();
 
         Connection(SSHClient client, Semaphore channels, String algorithms) {
             this.client = client;
@@ -241,6 +289,7 @@ public final class SshTransportFactory implements TransportFactory {
         }
 
         void closeQuietly() {
+            forwards.values().forEach(SshTransportFactory::closeQuietly);
             SshTransportFactory.closeQuietly(client);
         }
     }

@@ -2,6 +2,7 @@ package dev.portoser.registry.internal;
 
 import dev.portoser.registry.HealthSpec;
 import dev.portoser.registry.HealthType;
+import dev.portoser.registry.HealthVia;
 import dev.portoser.registry.Machine;
 import dev.portoser.registry.Platform;
 import dev.portoser.registry.PortMapping;
@@ -134,7 +135,8 @@ public final class RegistryBinder {
                 h.string("endpoint", "endpoint"), h.integer("port", "port"),
                 h.duration("interval", "interval"), h.duration("timeout", "timeout"),
                 retries != null ? retries : HealthSpec.DEFAULT_RETRIES,
-                status != null ? status : HealthSpec.DEFAULT_EXPECTED_STATUS, h.string("pid_file", "pidFile"));
+                status != null ? status : HealthSpec.DEFAULT_EXPECTED_STATUS, h.string("pid_file", "pidFile"),
+                h.word("via", "via", HealthVia::fromYaml, "direct, ssh"));
     }
 
     private Map<String, String> env(Section s) {

@@ -28,7 +28,7 @@ public final class RegistryKeys {
             "command", "log_file", "service_name", "description");
     /** A service's {@code health}. */
     public static final List<String> HEALTH = List.of("type", "endpoint", "port", "interval", "timeout", "retries",
-            "expected_status", "pid_file");
+            "expected_status", "pid_file", "via");
     /** A service's {@code port_mapping}. */
     public static final List<String> PORT_MAPPING = List.of("host", "container");
     /** An entry of a service's {@code vault_secrets}. */
