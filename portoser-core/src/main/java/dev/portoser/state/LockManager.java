@@ -5,40 +5,69 @@ import dev.portoser.transport.CommandResult;
 import dev.portoser.transport.Transport;
 import dev.portoser.transport.TransportException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Locks per service on the target machine, so that two controllers never act on one service at once.
  *
- * <p>A lock is the directory {@code ~/.portoser/locks/SERVICE} made with {@code mkdir} (atomic) plus an owner record:
- * lease end (the machine's clock), controller id, process id, host. The holder renews the lease while it works; a
- * lock whose lease ended is taken over safely (the stale directory is renamed away first, so of two controllers
- * taking over at once only one wins). Thread-safe and stateless.
+ * <p>A lock is the directory {@code ~/.portoser/locks/SERVICE} made with {@code mkdir} (atomic) plus an owner record,
+ * one line: lease end (the machine's clock, epoch seconds), controller id, process id, controller host and the
+ * controller process's start time (epoch milliseconds, {@code -} where unknown). The holder renews the lease while it
+ * works. A lock is taken over when its lease ended, when its record is unreadable and older than a lease, or at once
+ * when its owner ran on this very host and that process is gone (its PID is dead, or now names a process that started
+ * at another time: PIDs are reused). A take-over renames the owner record aside first and checks it is still the one
+ * judged stale, so of two controllers taking over at once only one wins. Thread-safe and stateless.
  */
 public final class LockManager {
     private static final String ACQUIRE = String.join("\n",
-            "base=\"$HOME/.portoser/locks\"; d=\"$base/$1\"; owner=$2 lease=$3; mkdir -p \"$base\"",
-            "now=$(date +%s)",
-            "take() { printf '%s %s\\n' \"$((now + lease))\" \"$owner\" > \"$d/owner.tmp\" && mv -f \"$d/owner.tmp\" \"$d/owner\"; }",
+            "base=\"$HOME/.portoser/locks\"; d=\"$base/$1\"; owner=$2 lease=$3 dead=$4; mkdir -p \"$base\"",
+            "[ -L \"$base\" ] || [ -L \"$d\" ] && { echo \"refused: $d or its directory is a symbolic link\"; exit 3; }",
+            "now=$(date +%s); mins=$(( (lease + 59) / 60 ))",
+            // noclobber: the temporary record is created afresh, never written through something planted there.
+            "take() { rm -f \"$d/owner.tmp\"; (set -C; printf '%s %s\\n' \"$((now + lease))\" \"$owner\" > \"$d/owner.tmp\")"
+                    + " && mv -f \"$d/owner.tmp\" \"$d/owner\"; }",
+            // Compare-and-swap on the record: rename it aside, and put it back if it is not the one judged stale.
+            "steal() { t=\"$d/owner.take.$$\"; mv \"$d/owner\" \"$t\" 2>/dev/null || return 1;",
+            "  if [ \"$(rec \"$t\")\" = \"$1\" ]; then take && rm -f \"$t\" && echo \"took-over $1\" && exit 0; fi",
+            "  mv \"$t\" \"$d/owner\"; return 1; }",
+            // The record as one printable line, however garbled the file is.
+            "rec() { head -c 600 \"$1\" | head -n 1 | tr -cd '[:print:]'; }",
+            "old() { [ -n \"$(find \"$1\" -maxdepth 0 -mmin +\"$mins\" 2>/dev/null)\" ]; }",
             "if mkdir \"$d\" 2>/dev/null; then take; echo acquired; exit 0; fi",
-            "if [ -f \"$d/owner\" ]; then exp=$(cut -d' ' -f1 \"$d/owner\");",
+            "if [ ! -e \"$d/owner\" ]; then",
             // A directory without an owner is being created right now, unless it is old (its creator died).
-            "elif [ -n \"$(find \"$d\" -maxdepth 0 -mmin +2 2>/dev/null)\" ]; then exp=0; else exp=$((now + 1)); fi",
-            "if [ \"$now\" -gt \"${exp:-0}\" ] && mv \"$d\" \"$d.stale.$$\" 2>/dev/null; then",
-            "  rm -rf \"$d.stale.$$\"",
-            "  if mkdir \"$d\" 2>/dev/null; then take; echo took-over; exit 0; fi",
+            "  if old \"$d\" && mv \"$d\" \"$d.stale.$$\" 2>/dev/null; then rm -rf \"$d.stale.$$\";",
+            "    if mkdir \"$d\" 2>/dev/null; then take; echo 'took-over - an ownerless lock'; exit 0; fi; fi",
+            "  echo 'held - being taken'; exit 0",
             "fi",
-            "echo \"held $(cut -d' ' -f2- \"$d/owner\" 2>/dev/null) until $(cut -d' ' -f1 \"$d/owner\" 2>/dev/null)\"");
+            "rec=$(rec \"$d/owner\")",
+            "exp=${rec%% *}",
+            "case $exp in",
+            "  ''|*[!0-9]*) old \"$d/owner\" && steal \"$rec\" ;;",
+            "  *) [ \"$now\" -gt \"$exp\" ] && steal \"$rec\" ;;",
+            "esac",
+            "[ -n \"$dead\" ] && [ \"$rec\" = \"$dead\" ] && steal \"$rec\"",
+            "echo \"held $rec\"");
 
     private static final String RENEW = String.join("\n",
             "d=\"$HOME/.portoser/locks/$1\"; now=$(date +%s)",
             "[ \"$(cut -d' ' -f2 \"$d/owner\" 2>/dev/null)\" = \"$4\" ] || { echo lost; exit 1; }",
-            "printf '%s %s\\n' \"$((now + $3))\" \"$2\" > \"$d/owner.tmp\" && mv -f \"$d/owner.tmp\" \"$d/owner\" && echo renewed");
+            "rm -f \"$d/owner.tmp\"; (set -C; printf '%s %s\\n' \"$((now + $3))\" \"$2\" > \"$d/owner.tmp\")"
+                    + " && mv -f \"$d/owner.tmp\" \"$d/owner\" && echo renewed");
 
     private static final String RELEASE = String.join("\n",
             "d=\"$HOME/.portoser/locks/$1\"",
             "if [ \"$(cut -d' ' -f2 \"$d/owner\" 2>/dev/null)\" = \"$2\" ]; then rm -rf \"$d\"; echo released; else echo not-ours; fi");
+
+    private static final Logger LOG = LoggerFactory.getLogger(LockManager.class);
+    /** This process's start time, which tells a later process that reuses its PID from it. */
+    private static final String START = ProcessHandle.current().info().startInstant()
+            .map(i -> String.valueOf(i.toEpochMilli())).orElse("-");
 
     private final String controllerId;
     private final Duration lease;
@@ -74,29 +103,77 @@ public final class LockManager {
      * @param transport a transport to the service's machine
      * @param service the service's name
      * @param wait how long to wait for another holder to finish
-     * @return {@code acquired} or {@code took-over} (a lock whose lease had ended)
+     * @return {@code acquired}, or {@code took-over} (a lock whose lease had ended, whose record was unreadable and
+     *     old, or whose owner on this host is gone)
      * @throws LockedException when another controller still holds it after the wait
      * @throws TransportException when the machine cannot be reached
      * @throws InterruptedException when interrupted while waiting
      */
     public String acquire(Transport transport, String service, Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
+        String dead = "";
         while (true) {
-            CommandResult r = transport.exec(Command.script(ACQUIRE, service, owner(), String.valueOf(lease.toSeconds()))
-                    .timeout(Duration.ofSeconds(30)));
+            CommandResult r = transport.exec(Command.script(ACQUIRE, service, owner(), String.valueOf(lease.toSeconds()),
+                    dead).timeout(Duration.ofSeconds(30)));
             String answer = r.stdout().strip();
-            if (answer.equals("acquired") || answer.equals("took-over")) {
+            if (answer.equals("acquired")) {
                 return answer;
+            }
+            if (answer.equals("took-over") || answer.startsWith("took-over ")) {
+                String previous = answer.substring("took-over".length()).strip();
+                LOG.warn("took over the lock of {} on {} from {}", service, transport.machine().name(),
+                        describe(previous));
+                return "took-over";
             }
             if (!answer.startsWith("held ")) {
                 throw new TransportException(transport.machine().name(), "cannot take the lock of " + service + " on "
-                        + transport.machine().name() + ": exit " + r.exitCode() + " " + r.tail(3), null);
+                        + transport.machine().name() + ": " + (answer.startsWith("refused: ") ? answer.substring(9)
+                        : "exit " + r.exitCode() + " " + r.tail(3)), null);
+            }
+            String record = answer.substring("held ".length());
+            if (!record.equals(dead) && ownerIsGone(record)) {
+                dead = record; // ask again, naming the record to take over; it is taken only if it is still that one
+                continue;
             }
             if (System.nanoTime() >= deadline) {
-                throw new LockedException(service, transport.machine().name(), answer.substring(5));
+                throw new LockedException(service, transport.machine().name(), describe(record));
             }
             TimeUnit.MILLISECONDS.sleep(Math.min(500, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
         }
+    }
+
+    /**
+     * Whether the owner of a lock record was a process on this host that no longer runs. Only this host's own
+     * processes can be judged; another host's owner keeps its lease.
+     */
+    static boolean ownerIsGone(String record) {
+        String[] f = record.split(" ");
+        if (f.length < 4 || !f[0].matches("[0-9]{1,19}") || !f[2].matches("[0-9]{1,19}") || !f[3].equals(hostName())) {
+            return false;
+        }
+        long pid = Long.parseLong(f[2]);
+        Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        if (process.isEmpty()) {
+            return true;
+        }
+        if (f.length < 5 || !f[4].matches("[0-9]{1,19}")) {
+            return false; // alive, and no start time to tell a reused PID: honour it
+        }
+        long recorded = Long.parseLong(f[4]);
+        return process.get().info().startInstant().map(Instant::toEpochMilli)
+                .map(actual -> Math.abs(actual - recorded) > 2_000).orElse(false);
+    }
+
+    /** A lock record in words: {@code ctl-1-ab (PID 8391 on vm) until 2026-12-03T18:40:00Z}. */
+    static String describe(String record) {
+        String[] f = record.split(" ");
+        if (f.length >= 4 && f[0].matches("[0-9]{1,19}")) {
+            return f[1] + " (PID " + f[2] + " on " + f[3] + ") until " + Instant.ofEpochSecond(Long.parseLong(f[0]));
+        }
+        if (record.equals("- being taken")) {
+            return "a controller that is taking it right now";
+        }
+        return "an unreadable lock record (taken over once it is older than the lease)";
     }
 
     /**
@@ -122,7 +199,7 @@ public final class LockManager {
     }
 
     private String owner() {
-        return controllerId + " " + ProcessHandle.current().pid() + " " + hostName();
+        return controllerId + " " + ProcessHandle.current().pid() + " " + hostName() + " " + START;
     }
 
     private static String hostName() {
