@@ -37,6 +37,7 @@ import dev.portoser.transport.TransportFactory;
 import dev.portoser.transport.internal.DaemonThreads;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -92,7 +93,7 @@ public final class Executor implements AutoCloseable {
     private final @Nullable TransportFactory transports;
     private final TransportFactory localTransports;
     private final Deployers deployers;
-    private final ConfigDigest digest;
+    private final java.util.function.Supplier<ConfigDigest> digest;
     private final ExecutionListener.Factory listeners;
     private final int parallelism;
     private final int perMachineParallelism;
@@ -123,8 +124,11 @@ public final class Executor implements AutoCloseable {
         this.transports = b.transports;
         this.localTransports = b.localTransports;
         this.deployers = b.deployers;
-        this.digest = b.digest != null ? b.digest : b.state instanceof FileStateStore f
-                ? ConfigDigest.fromKeyFile(f.directory().resolve("digest.key")) : ConfigDigest.perProcess();
+        // The key file is made on first use, after a run's space check, not when the executor is built.
+        ConfigDigest given = b.digest != null ? b.digest : b.state instanceof FileStateStore ? null
+                : ConfigDigest.perProcess();
+        Path keyFile = b.state instanceof FileStateStore f ? f.directory().resolve("digest.key") : null;
+        this.digest = given != null ? () -> given : memoize(() -> ConfigDigest.fromKeyFile(keyFile));
         this.listeners = b.listeners;
         this.parallelism = b.parallelism;
         this.perMachineParallelism = b.perMachineParallelism;
@@ -177,6 +181,8 @@ public final class Executor implements AutoCloseable {
      * @param plan the plan
      * @return a handle to wait for or cancel the run
      * @throws dev.portoser.plan.StalePlanException when the registry changed since the plan was made
+     * @throws dev.portoser.PortoserException when the state store cannot record the run (e.g. its disk is nearly
+     *     full) and the plan starts something
      */
     public RunHandle start(Registry registry, Plan plan) {
         Objects.requireNonNull(registry, "registry == null");
@@ -185,6 +191,10 @@ public final class Executor implements AutoCloseable {
             throw new IllegalStateException("the executor is closed");
         }
         plan.requireCurrent(registry);
+        // A run that starts things must be able to record them; stopping is never refused for want of space.
+        if (plan.steps().stream().anyMatch(s -> s.action() != Action.STOP)) {
+            state.checkSpace();
+        }
         String runId = Instant.now().toString().replace(":", "").replace(".", "") + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
         AtomicBoolean cancelled = new AtomicBoolean();
@@ -291,7 +301,9 @@ public final class Executor implements AutoCloseable {
                         try {
                             r = runStep(s, null, s.port());
                         } catch (RuntimeException | Error e) {
-                            r = new StepResult(s, StepOutcome.FAILED, Duration.ZERO, "unexpected: " + e, null, "");
+                            LOG.warn("step {} failed unexpectedly", s.id(), e);
+                            r = new StepResult(s, StepOutcome.FAILED, Duration.ZERO, "unexpected failure: "
+                                    + dev.portoser.ErrorMessages.describe(e), null, "");
                         }
                         finished.add(r);
                     }));
@@ -331,6 +343,7 @@ public final class Executor implements AutoCloseable {
                 }
             }
             List<StepResult> ordered = p.steps().stream().map(s -> results.get(s.id())).toList();
+            warnings.addAll(state.drainWarnings());
             RunResult result = new RunResult(runId, ordered, Duration.ofNanos(System.nanoTime() - start), recovered,
                     List.copyOf(warnings));
             listener.runEnded(result);
@@ -398,7 +411,7 @@ public final class Executor implements AutoCloseable {
                 // Stopping needs no secrets: a service must stop even when its secrets cannot be had.
                 Map<String, Secret> resolved = step.action() == Action.STOP ? Map.of() : secretsOf(service, machine);
                 DeployContext context = new DeployContext(service, machine, transport, port, resolved,
-                        commandTimeout(), digest);
+                        commandTimeout(), digest.get());
                 Optional<DeploymentRecord> previous = step.action() == Action.DEPLOY
                         ? state.lastHealthy(service.name(), machine.name()) : Optional.empty();
                 act(step, deployer, context);
@@ -452,7 +465,7 @@ public final class Executor implements AutoCloseable {
             listener.rollbackStarted(step, previous.id());
             Service old = previous.config();
             DeployContext context = new DeployContext(old, machine, transport, previous.port(), secretsOf(old, machine),
-                    commandTimeout(), digest);
+                    commandTimeout(), digest.get());
             try {
                 withRetry(() -> deployer.deploy(context));
             } catch (RuntimeException e) {
@@ -625,7 +638,10 @@ public final class Executor implements AutoCloseable {
                 return found;
             }
             for (JournalEntry entry : inFlight) {
-                boolean alive = ProcessHandle.of(entry.pid()).map(ProcessHandle::isAlive).orElse(false);
+                // A live process with that PID that started after the step did is another process (PIDs are reused).
+                boolean alive = ProcessHandle.of(entry.pid()).filter(ProcessHandle::isAlive)
+                        .map(p -> p.info().startInstant().map(t -> !t.isAfter(entry.started())).orElse(true))
+                        .orElse(false);
                 if (alive) {
                     continue; // another live executor (maybe in this very process) is working on it
                 }
@@ -641,7 +657,7 @@ public final class Executor implements AutoCloseable {
                     try (Transport t = open(machine.get())) {
                         if (deployer != null) {
                             ServiceStatus now = deployer.status(new DeployContext(s, machine.get(), t, s.port(),
-                                    Map.of(), commandTimeout(), digest));
+                                    Map.of(), commandTimeout(), digest.get()));
                             detail += "; now " + now.state().name().toLowerCase(java.util.Locale.ROOT) + ": "
                                     + now.detail();
                         }
@@ -695,6 +711,23 @@ public final class Executor implements AutoCloseable {
                     + "set Executor.builder().transports(SshTransportFactory...)", null);
         }
         return transports.open(machine);
+    }
+
+    private static <T> java.util.function.Supplier<T> memoize(java.util.function.Supplier<T> make) {
+        java.util.concurrent.atomic.AtomicReference<T> made = new java.util.concurrent.atomic.AtomicReference<>();
+        return () -> {
+            T t = made.get();
+            if (t == null) {
+                synchronized (made) {
+                    t = made.get();
+                    if (t == null) {
+                        t = make.get();
+                        made.set(t);
+                    }
+                }
+            }
+            return t;
+        };
     }
 
     /** A digest of a deployed configuration: tells versions apart in the history. */

@@ -492,7 +492,7 @@ class ExecutorTest {
 
     @Test
     void aServiceWithAHealthCheckWhoseProcessExitsAtOnceFailsWithinTwoSecondsNotAtTheHealthTimeout() {
-        Registry registry = Registry.parse(solo("exec python3 -c 'import sys; sys.exit(3)'",
+        Registry registry = Registry.parse(solo("echo about-to-fail; exit 3",
                 ", health: {type: http, endpoint: /}"));
         RunResult result = executor.run(registry, Planner.of(registry).deploy("solo"));
         StepResult solo = result.service("solo").orElseThrow();
