@@ -306,6 +306,13 @@ final class OpsCommands {
         }
     }
 
+    /** Prints what the store got round while reading (a garbled file moved aside), one line each. */
+    static void warn(StateStore store, CommandSpec spec) {
+        PrintWriter err = spec.commandLine().getErr();
+        store.drainWarnings().forEach(w -> err.println("portoser: warning: " + w));
+        err.flush();
+    }
+
     static StateStore store(@Nullable Path stateDir) {
         Path dir = stateDir != null ? stateDir : ExecutionOptions.fromEnvironment("PORTOSER_STATE_DIR")
                 .or(() -> ConfigFile.load().path("state_dir")).orElse(null);
@@ -326,7 +333,9 @@ final class OpsCommands {
 
         @Override
         public Integer call() {
-            List<DeploymentRecord> records = store(stateDir).history(service);
+            StateStore store = store(stateDir);
+            List<DeploymentRecord> records = store.history(service);
+            warn(store, spec);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 List<Map<String, Object>> rows = new ArrayList<>();
@@ -366,7 +375,10 @@ final class OpsCommands {
 
         @Override
         public Integer call() {
-            DeploymentRecord r = store(stateDir).find(id).orElseThrow(() -> new FailedException("no history record " + id));
+            StateStore store = store(stateDir);
+            Optional<DeploymentRecord> found = store.find(id);
+            warn(store, spec);
+            DeploymentRecord r = found.orElseThrow(() -> new FailedException("no history record " + id));
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("schemaVersion", 1);
             doc.put("id", r.id());

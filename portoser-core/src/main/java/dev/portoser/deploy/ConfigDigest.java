@@ -2,7 +2,6 @@ package dev.portoser.deploy;
 
 import dev.portoser.secret.Secret;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -74,7 +73,7 @@ public final class ConfigDigest {
      *
      * @param file the key file, such as {@code ~/.portoser/digest.key}
      * @return the digester
-     * @throws UncheckedIOException when the file cannot be read or created
+     * @throws KeyFileException when the file cannot be read or created
      */
     public static ConfigDigest fromKeyFile(Path file) {
         try {
@@ -85,12 +84,18 @@ public final class ConfigDigest {
                 Files.createDirectories(file.toAbsolutePath().getParent());
                 byte[] key = new byte[KEY_BYTES];
                 new SecureRandom().nextBytes(key);
+                // Written whole and 0600 from the start under a temporary name, then linked in: a full disk leaves
+                // no half key, and of two processes making it at once, both use the one that got there first.
+                Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), ".digest.key.", ".tmp",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
                 try {
-                    Files.write(file, HexFormat.of().formatHex(key).getBytes(StandardCharsets.US_ASCII),
-                            StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
-                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+                    Files.write(temp, HexFormat.of().formatHex(key).getBytes(StandardCharsets.US_ASCII),
+                            StandardOpenOption.WRITE, StandardOpenOption.SYNC);
+                    Files.createLink(file, temp);
                 } catch (FileAlreadyExistsException raced) {
                     // another process made it first: use theirs
+                } finally {
+                    Files.deleteIfExists(temp);
                 }
             }
             String hex = Files.readString(file, StandardCharsets.US_ASCII).strip();
@@ -100,7 +105,8 @@ public final class ConfigDigest {
                 throw new IOException(file + " does not hold a key (expected 64 hexadecimal digits)");
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot use the digest key " + file + ": " + e.getMessage(), e);
+            throw new KeyFileException("cannot use the digest key " + file + ": " + dev.portoser.ErrorMessages.describe(e),
+                    e);
         }
     }
 
@@ -140,5 +146,14 @@ public final class ConfigDigest {
     @Override
     public String toString() {
         return "ConfigDigest[HmacSHA256]";
+    }
+
+    /** The digest key file cannot be made or read; the message says why in words. */
+    public static final class KeyFileException extends dev.portoser.PortoserException {
+        private static final long serialVersionUID = 1L;
+
+        KeyFileException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 }

@@ -4,26 +4,41 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.portoser.ErrorMessages;
 import dev.portoser.PortoserException;
 import dev.portoser.transport.internal.LocalFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * History and journal as JSON files under a directory ({@code ~/.portoser} by default):
  * {@code history/SERVICE/TIME-ID.json} and {@code journal/RUN--STEP.json}, each written atomically (temporary
- * file, fsync, rename), so a crash leaves the old state or the new, never half of a file. Every document carries
- * {@code schemaVersion}. Thread-safe.
+ * file, fsync, rename, fsync of the directory), so a crash leaves the old state or the new, never half of a file.
+ * Every document carries {@code schemaVersion}.
+ *
+ * <p>A file that does not parse (truncated, garbage) is not fatal: it is moved aside to
+ * {@code NAME.corrupt-TIME}, reported once through {@link #drainWarnings()} and the log, and reading goes on with
+ * the rest. A file written by a newer version (a higher {@code schemaVersion}) is skipped with a warning and left
+ * where it is. The store never writes through a symbolic link in its directories, and {@link #checkSpace()} refuses
+ * a run when its file system is nearly full. Thread-safe.
  */
 public final class FileStateStore implements StateStore {
     /** Version of the JSON documents written. */
@@ -35,7 +50,15 @@ public final class FileStateStore implements StateStore {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(SerializationFeature.INDENT_OUTPUT);
 
+    /** Below this much free space on the state file system, a run is refused before it starts. */
+    public static final long MIN_FREE_BYTES = 1L << 20;
+
+    private static final Logger LOG = LoggerFactory.getLogger(FileStateStore.class);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+
     private final Path directory;
+    private final Queue<String> warnings = new ConcurrentLinkedQueue<>();
 
     /**
      * A store under a directory (created when needed).
@@ -74,7 +97,7 @@ public final class FileStateStore implements StateStore {
         Path dir = directory.resolve("history").resolve(service);
         List<DeploymentRecord> records = new ArrayList<>();
         for (Path file : list(dir)) {
-            records.add(read(file, RecordDocument.class).record());
+            read(file, RecordDocument.class).ifPresent(d -> records.add(d.record()));
         }
         records.sort(Comparator.comparing(DeploymentRecord::time).thenComparing(DeploymentRecord::id));
         return records;
@@ -85,7 +108,7 @@ public final class FileStateStore implements StateStore {
         for (Path serviceDir : list(directory.resolve("history"))) {
             for (Path file : list(serviceDir)) {
                 if (file.getFileName().toString().endsWith("-" + id + ".json")) {
-                    return Optional.of(read(file, RecordDocument.class).record());
+                    return read(file, RecordDocument.class).map(RecordDocument::record);
                 }
             }
         }
@@ -102,7 +125,7 @@ public final class FileStateStore implements StateStore {
         try {
             Files.deleteIfExists(journalFile(runId, stepId));
         } catch (IOException e) {
-            throw new StateException("cannot update the journal in " + directory + ": " + e.getMessage(), e);
+            throw new StateException("cannot update the journal in " + directory + ": " + ErrorMessages.describe(e), e);
         }
     }
 
@@ -110,7 +133,7 @@ public final class FileStateStore implements StateStore {
     public List<JournalEntry> inFlight() {
         List<JournalEntry> entries = new ArrayList<>();
         for (Path file : list(directory.resolve("journal"))) {
-            entries.add(read(file, JournalDocument.class).entry());
+            read(file, JournalDocument.class).ifPresent(d -> entries.add(d.entry()));
         }
         entries.sort(Comparator.comparing(JournalEntry::started));
         return entries;
@@ -125,36 +148,128 @@ public final class FileStateStore implements StateStore {
             return List.of();
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
+            return files.filter(p -> !p.getFileName().toString().startsWith(".")
+                    && p.getFileName().toString().endsWith(".json") || Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
+                    .sorted().toList();
         } catch (IOException e) {
-            throw new StateException("cannot list " + dir + ": " + e.getMessage(), e);
+            throw new StateException("cannot list " + dir + ": " + ErrorMessages.describe(e), e);
         }
     }
 
-    private static void write(Path file, Object document) {
+    private void write(Path file, Object document) {
         try {
-            Files.createDirectories(file.getParent());
+            createDirectories(file.getParent());
             byte[] bytes = JSON.writeValueAsBytes(document);
             LocalFiles.writeAtomically(file, new ByteArrayInputStream(bytes), 0600);
         } catch (IOException e) {
-            throw new StateException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new StateException("cannot write " + file + ": " + ErrorMessages.describe(e), e);
         }
     }
 
-    private static <T> T read(Path file, Class<T> type) {
-        try {
-            T document = JSON.readValue(file.toFile(), type);
-            int version = document instanceof RecordDocument r ? r.schemaVersion()
-                    : ((JournalDocument) document).schemaVersion();
-            if (version != SCHEMA_VERSION) {
-                throw new StateException(file + " has schemaVersion " + version + "; this version reads "
-                        + SCHEMA_VERSION, null);
+    /** Creates the directories below the store's own, refusing any that is a symbolic link (planted or not). */
+    private void createDirectories(Path dir) throws IOException {
+        Files.createDirectories(directory);
+        Path at = directory;
+        for (Path part : directory.relativize(dir)) {
+            at = at.resolve(part);
+            if (Files.isSymbolicLink(at)) {
+                throw new StateException(at + " is a symbolic link; the state store does not write through one",
+                        null);
             }
-            return document;
-        } catch (NoSuchFileException e) {
-            throw new UncheckedIOException(e);
+            if (!Files.isDirectory(at, LinkOption.NOFOLLOW_LINKS)) {
+                try {
+                    Files.createDirectory(at);
+                } catch (java.nio.file.FileAlreadyExistsException raced) {
+                    if (Files.isSymbolicLink(at) || !Files.isDirectory(at, LinkOption.NOFOLLOW_LINKS)) {
+                        throw new StateException(at + " is not a directory", raced);
+                    }
+                }
+            }
+        }
+    }
+
+    /** A document, or empty when the file vanished, is garbled (then moved aside) or is of a newer version. */
+    private <T> Optional<T> read(Path file, Class<T> type) {
+        T document;
+        try {
+            document = JSON.readValue(file.toFile(), type);
+        } catch (java.io.FileNotFoundException | NoSuchFileException e) {
+            return Optional.empty(); // removed since it was listed (a step ended)
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            quarantine(file, ErrorMessages.describe(e));
+            return Optional.empty();
         } catch (IOException e) {
-            throw new StateException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new StateException("cannot read " + file + ": " + ErrorMessages.describe(e), e);
+        }
+        int version = document instanceof RecordDocument r ? r.schemaVersion()
+                : document instanceof JournalDocument j ? j.schemaVersion() : -1;
+        boolean complete = document instanceof RecordDocument r ? r.record() != null
+                : document instanceof JournalDocument j && j.entry() != null;
+        if (version > SCHEMA_VERSION) {
+            warn(file + " was written by a newer Portoser (schemaVersion " + version + "; this one reads "
+                    + SCHEMA_VERSION + "): skipped");
+            return Optional.empty();
+        }
+        if (version != SCHEMA_VERSION || !complete) {
+            quarantine(file, version != SCHEMA_VERSION ? "no schemaVersion " + SCHEMA_VERSION : "no content");
+            return Optional.empty();
+        }
+        return Optional.of(document);
+    }
+
+    /** Moves a garbled file aside, so that it is reported once and never stops a later run. */
+    private void quarantine(Path file, String why) {
+        Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + STAMP.format(Instant.now()));
+        try {
+            Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
+            warn("cannot read " + file + " (" + why + "); moved it aside to " + aside.getFileName()
+                    + " and went on without it");
+        } catch (NoSuchFileException gone) {
+            // another reader moved it aside first and reported it
+        } catch (IOException e) {
+            warn("cannot read " + file + " (" + why + ") nor move it aside (" + ErrorMessages.describe(e)
+                    + "); went on without it");
+        }
+    }
+
+    private void warn(String warning) {
+        LOG.warn("{}", warning);
+        warnings.add(warning);
+    }
+
+    /**
+     * The warnings since the last call (garbled files moved aside, files of a newer version skipped), each once.
+     *
+     * @return the warnings, oldest first; empty when there were none
+     */
+    @Override
+    public List<String> drainWarnings() {
+        List<String> drained = new ArrayList<>();
+        for (String w; (w = warnings.poll()) != null; ) {
+            drained.add(w);
+        }
+        return drained;
+    }
+
+    /**
+     * Refuses a run when the state file system is nearly full, so that a deploy does not start what it then cannot
+     * record.
+     *
+     * @throws StateException when less than {@link #MIN_FREE_BYTES} are free, or the directory cannot be made
+     */
+    @Override
+    public void checkSpace() {
+        try {
+            Files.createDirectories(directory);
+            long free = Files.getFileStore(directory).getUsableSpace();
+            if (free < MIN_FREE_BYTES) {
+                throw new StateException("the state directory " + directory + " has only " + free / 1024
+                        + " KiB free (a run needs " + MIN_FREE_BYTES / 1024 + " KiB to record what it does): free "
+                        + "some space there, or use another --state-dir", null);
+            }
+        } catch (IOException e) {
+            throw new StateException("cannot use the state directory " + directory + ": " + ErrorMessages.describe(e),
+                    e);
         }
     }
 

@@ -38,4 +38,20 @@ public interface StateStore {
 
     /** Every step that started and did not end, from any run. */
     List<JournalEntry> inFlight();
+
+    /**
+     * What went wrong in reading since the last call and was got round (say, a garbled file moved aside), each
+     * once, for the caller to show. None by default.
+     */
+    default List<String> drainWarnings() {
+        return List.of();
+    }
+
+    /**
+     * Checks, before a run, that what it does can be recorded (e.g. the disk is not nearly full). Nothing by default.
+     *
+     * @throws dev.portoser.PortoserException when a run should not start, with the reason in words
+     */
+    default void checkSpace() {
+    }
 }

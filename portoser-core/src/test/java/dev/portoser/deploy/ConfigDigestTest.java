@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portoser.secret.Secret;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +58,7 @@ class ConfigDigestTest {
         Files.writeString(victim, "x");
         Path link = dir.resolve("link.key");
         Files.createSymbolicLink(link, victim);
-        assertThatThrownBy(() -> ConfigDigest.fromKeyFile(link)).isInstanceOf(UncheckedIOException.class)
+        assertThatThrownBy(() -> ConfigDigest.fromKeyFile(link)).isInstanceOf(ConfigDigest.KeyFileException.class)
                 .hasMessageContaining("is a symbolic link");
         Path garbled = dir.resolve("garbled.key");
         Files.writeString(garbled, "not hex at all");
