@@ -301,7 +301,7 @@ public final class Executor implements AutoCloseable {
                         try {
                             r = runStep(s, null, s.port());
                         } catch (RuntimeException | Error e) {
-                            LOG.warn("step {} failed unexpectedly", s.id(), e);
+                            LOG.debug("step {} failed unexpectedly", s.id(), e);
                             r = new StepResult(s, StepOutcome.FAILED, Duration.ZERO, "unexpected failure: "
                                     + dev.portoser.ErrorMessages.describe(e), null, "");
                         }
@@ -599,7 +599,7 @@ public final class Executor implements AutoCloseable {
                 write.run();
             } catch (RuntimeException e) {
                 String warning = what + ": " + e.getMessage();
-                LOG.warn("{}", warning);
+                LOG.info("{}", warning);
                 warnings.add(warning);
             }
         }
@@ -671,7 +671,7 @@ public final class Executor implements AutoCloseable {
                         detail += "; cannot look at it now: " + e.getMessage();
                     }
                 }
-                LOG.warn("{}", detail);
+                LOG.info("{}", detail);
                 warnings.add(detail);
                 noteState("journal not cleared for " + entry.stepId(), () -> state.end(entry.runId(), entry.stepId()));
             }
