@@ -5,6 +5,10 @@ import dev.portoser.plan.Planner;
 import dev.portoser.registry.Registry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import dev.portoser.state.StateStore;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -50,7 +54,12 @@ final class DeployCommand implements Callable<Integer> {
             throw new UsageException("name what to deploy: SERVICE..., --group GROUP or --all (exactly one of them)");
         }
         Registry registry = options.load(spec.commandLine().getErr());
-        Planner planner = Planner.of(registry);
+        // What the history says runs where: a service moved in the registry since its deployment is migrated.
+        StateStore store = execution.stateStore();
+        Map<String, Set<String>> running = new TreeMap<>();
+        registry.services().keySet().forEach(name -> running.put(name, store.machinesRunning(name)));
+        OpsCommands.warn(store, spec);
+        Planner planner = Planner.of(registry).knowingWhereServicesRun(running);
         Plan plan = all ? planner.all() : group != null ? planner.group(group)
                 : planner.deploy(services.toArray(String[]::new));
         if (!dryRun) {

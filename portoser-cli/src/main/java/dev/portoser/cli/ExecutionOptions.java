@@ -8,6 +8,7 @@ import dev.portoser.plan.Plan;
 import dev.portoser.registry.Registry;
 import dev.portoser.ssh.SshTransportFactory;
 import dev.portoser.state.FileStateStore;
+import dev.portoser.state.StateStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -93,6 +94,11 @@ final class ExecutionOptions {
         });
     }
 
+    /** The history and journal this command uses: --state-dir, then $PORTOSER_STATE_DIR, the config file, ~/.portoser. */
+    StateStore stateStore() {
+        return OpsCommands.store(stateDir);
+    }
+
     private int run(Registry registry, boolean remote, PrintWriter out, java.util.function.ToIntFunction<Executor> work) {
         ConfigFile config = ConfigFile.load();
         if (knownHosts == null) {
@@ -109,7 +115,7 @@ final class ExecutionOptions {
         try {
             Executor.Builder builder = Executor.builder().perMachineParallelism(perMachine).rollback(!noRollback)
                     .failFast(failFast).lockWait(lockWait)
-                    .state(stateDir == null ? FileStateStore.inHome() : new FileStateStore(stateDir))
+                    .state(stateStore())
                     .listener(events ? new JsonLinesEvents(out) : new ConsoleProgress(out, System.console() != null));
             if (parallel != null) {
                 builder.parallelism(parallel);

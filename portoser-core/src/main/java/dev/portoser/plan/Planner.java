@@ -54,8 +54,20 @@ public final class Planner {
     private final Map<String, Integer> autoPorts;
     /** Field fingerprints of every machine and service, computed once: plans copy what they need. */
     private final Map<String, Map<String, String>> fieldPrints;
+    /** Machines where a service still runs although the registry now names another machine for it. */
+    private final Map<String, Set<String>> runningElsewhere;
+
+    private Planner(Planner base, Map<String, Set<String>> runningElsewhere) {
+        this.registry = base.registry;
+        this.fieldPrints = base.fieldPrints;
+        this.fingerprint = base.fingerprint;
+        this.graph = base.graph;
+        this.autoPorts = base.autoPorts;
+        this.runningElsewhere = runningElsewhere;
+    }
 
     private Planner(Registry registry) {
+        this.runningElsewhere = Map.of();
         this.registry = registry;
         this.fieldPrints = Fingerprints.fieldsOfAll(registry);
         this.fingerprint = Fingerprints.of(registry, fieldPrints);
@@ -77,6 +89,35 @@ public final class Planner {
      */
     public static Planner of(Registry registry) {
         return new Planner(Objects.requireNonNull(registry, "registry == null"));
+    }
+
+    /**
+     * A planner that knows where services run now (from the deployment history, say): a deploy plan then moves a
+     * service whose machine changed in the registry since it was deployed — it starts on the new machine, and once
+     * it is healthy there the old instance is stopped — instead of leaving the old one running.
+     *
+     * @param runningOn for each service name, the machines it runs on now; entries for unknown services or
+     *     machines no longer in the registry are ignored (they cannot be reached to be stopped)
+     * @return a planner for the same registry
+     */
+    public Planner knowingWhereServicesRun(Map<String, ? extends Collection<String>> runningOn) {
+        Map<String, Set<String>> elsewhere = new TreeMap<>();
+        Objects.requireNonNull(runningOn, "runningOn == null").forEach((name, machines) -> {
+            Service s = registry.services().get(name);
+            if (s == null) {
+                return;
+            }
+            Set<String> old = new TreeSet<>();
+            for (String m : machines) {
+                if (!m.equals(s.machine()) && registry.machines().containsKey(m)) {
+                    old.add(m);
+                }
+            }
+            if (!old.isEmpty()) {
+                elsewhere.put(name, Set.copyOf(old));
+            }
+        });
+        return new Planner(this, Map.copyOf(elsewhere));
     }
 
     /** The registry plans are made from. */
@@ -245,20 +286,39 @@ public final class Planner {
         return new Impact(name, direct, List.copyOf(all), byMachine);
     }
 
-    /** Deploy and start plans: the targets and all they depend on, dependencies first. */
+    /**
+     * Deploy and start plans: the targets and all they depend on, dependencies first. A deployed service that
+     * runs on another machine than the registry's is moved: a migration step, then a stop of each old instance.
+     */
     private Plan forward(Action action, String scope, List<String> targets) {
         Set<String> closure = closure(targets, this::dependenciesOf);
         Set<String> requested = new HashSet<>(targets);
+        Function<String, Set<String>> moving = name -> action == Action.DEPLOY
+                ? runningElsewhere.getOrDefault(name, Set.of()) : Set.of();
+        Function<String, String> idOf = name -> Step.idOf(moving.apply(name).isEmpty() ? action : Action.MIGRATE,
+                name, service(name).machine());
         Map<String, StepDraft> drafts = new TreeMap<>();
         for (String name : closure) {
             Service s = service(name);
             List<String> dependencies = dependenciesOf(name);
-            List<String> waitsFor = dependencies.stream().map(d -> Step.idOf(action, d, service(d).machine()))
-                    .sorted().toList();
+            List<String> waitsFor = dependencies.stream().map(idOf).sorted().toList();
             String reason = requested.contains(name) ? "requested"
                     : "needed by " + String.join(", ", dependentsOf(name).stream().filter(closure::contains).toList());
-            drafts.put(name, new StepDraft(Step.idOf(action, name, s.machine()), action, s, s.machine(), null,
-                    waitsFor, dependencies, reason));
+            Set<String> old = moving.apply(name);
+            if (old.isEmpty()) {
+                drafts.put(name, new StepDraft(idOf.apply(name), action, s, s.machine(), null, waitsFor, dependencies,
+                        reason));
+                continue;
+            }
+            String from = old.iterator().next();
+            drafts.put(name, new StepDraft(idOf.apply(name), Action.MIGRATE, s, s.machine(), from, waitsFor,
+                    dependencies, reason + "; runs on " + String.join(", ", old) + " since it was deployed: moves to "
+                    + s.machine()));
+            for (String machine : old) {
+                drafts.put(name + "@" + machine, new StepDraft(Step.idOf(Action.STOP, name, machine), Action.STOP, s,
+                        machine, null, List.of(idOf.apply(name)), List.of(), "the old instance, once " + name
+                        + " is healthy on " + s.machine()));
+            }
         }
         return assemble(action, scope, targets, drafts.values());
     }
@@ -267,6 +327,8 @@ public final class Planner {
         Map<String, Map<String, String>> prints = new HashMap<>();
         for (StepDraft d : drafts) {
             addPrints(prints, d.service());
+            // A step on a machine the service no longer names (the old instance of a move) depends on it too.
+            prints.computeIfAbsent("machines." + d.machine(), fieldPrints::get);
             for (String gate : d.healthGates()) {
                 addPrints(prints, service(gate));
             }

@@ -30,6 +30,29 @@ public interface StateStore {
         return Optional.empty();
     }
 
+    /**
+     * The machines a service runs on, as far as its history knows: those whose latest successful record (deployed,
+     * started, restarted, moved or rolled back) is not a stop. Failed and interrupted steps say nothing either way.
+     *
+     * @param service the service's name
+     * @return the machines' names, sorted; empty when it runs nowhere or has no history
+     */
+    default java.util.SortedSet<String> machinesRunning(String service) {
+        java.util.Map<String, DeploymentRecord> latest = new java.util.HashMap<>();
+        for (DeploymentRecord r : history(service)) {
+            if (r.outcome().equals("SUCCEEDED") || r.outcome().equals("ROLLED_BACK")) {
+                latest.put(r.machine(), r); // history is oldest first
+            }
+        }
+        java.util.SortedSet<String> running = new java.util.TreeSet<>();
+        latest.forEach((machine, r) -> {
+            if (!r.action().equals("STOP")) {
+                running.add(machine);
+            }
+        });
+        return running;
+    }
+
     /** Notes that a step started. */
     void begin(JournalEntry entry);
 

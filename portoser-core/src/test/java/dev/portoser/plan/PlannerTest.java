@@ -161,6 +161,28 @@ class PlannerTest {
     }
 
     @Test
+    void aDeployOfAServiceThatStillRunsOnItsOldMachineMovesItAndItsDependentsWaitForTheMove() {
+        // The registry says api is on app; the history says it runs on spare (it was edited since).
+        Planner planner = stack().knowingWhereServicesRun(Map.of("api", List.of("spare"), "redis", List.of("data"),
+                "gone", List.of("app"), "postgres", List.of("no-such-machine")));
+        Plan plan = planner.deploy("nginx");
+        assertThat(plan.action()).isEqualTo(Action.DEPLOY);
+        assertThat(ids(plan)).containsExactly("deploy:postgres@data", "deploy:redis@data", "migrate:api@app",
+                "stop:api@spare", "deploy:nginx@edge");
+        Step migrate = plan.steps().get(2);
+        assertThat(migrate.fromMachine()).isEqualTo("spare");
+        assertThat(migrate.reason()).contains("runs on spare since it was deployed: moves to app");
+        assertThat(plan.steps().get(3).waitsFor()).containsExactly("migrate:api@app");
+        assertThat(plan.steps().get(4).waitsFor()).as("nginx waits for the move").containsExactly("migrate:api@app");
+        assertThat(plan.fingerprints()).containsKeys("machines.spare");
+        assertThat(plan.render()).contains("MIGRATE  api       spare -> app").contains("STOP     api       on spare");
+        // Without that knowledge, or for a start, nothing moves.
+        assertThat(ids(stack().deploy("nginx"))).doesNotContain("migrate:api@app");
+        assertThat(ids(planner.start("api"))).containsExactly("start:postgres@data", "start:redis@data",
+                "start:api@app");
+    }
+
+    @Test
     void aMoveIsRefusedWhenItCannotWork() {
         assertThatThrownBy(() -> stack().move("api", "app")).isInstanceOf(PlanningException.class)
                 .hasMessage("service 'api' already runs on machine 'app'");

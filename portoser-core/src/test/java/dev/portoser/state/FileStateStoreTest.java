@@ -60,6 +60,26 @@ class FileStateStoreTest {
     }
 
     @Test
+    void theHistoryTellsWhereAServiceRunsNow() {
+        FileStateStore store = new FileStateStore(dir);
+        assertThat(store.machinesRunning("api")).isEmpty();
+        Instant t = Instant.parse("2026-12-01T10:00:00Z");
+        store.record(record("a1", t));                                           // deployed on here
+        store.record(at(record("a2", t.plusSeconds(1)), "there", "MIGRATE", "SUCCEEDED"));
+        assertThat(store.machinesRunning("api")).containsExactly("here", "there");
+        store.record(at(record("a3", t.plusSeconds(2)), "here", "STOP", "SUCCEEDED"));
+        assertThat(store.machinesRunning("api")).containsExactly("there");
+        store.record(at(record("a4", t.plusSeconds(3)), "there", "DEPLOY", "FAILED"));
+        store.record(at(record("a5", t.plusSeconds(4)), "here", "DEPLOY", "INTERRUPTED"));
+        assertThat(store.machinesRunning("api")).as("failures say nothing either way").containsExactly("there");
+    }
+
+    private static DeploymentRecord at(DeploymentRecord r, String machine, String action, String outcome) {
+        return new DeploymentRecord(r.id(), r.time(), r.runId(), r.service(), machine, action, outcome, r.duration(),
+                r.config(), r.configFingerprint(), r.port(), r.healthy(), r.controller(), r.detail());
+    }
+
+    @Test
     void garbageAndEmptyJournalFilesDoNotStopTheNextRun() throws Exception {
         FileStateStore store = new FileStateStore(dir);
         store.begin(new JournalEntry("run-1", "deploy:api@here", "api", "here", "DEPLOY", Instant.now(), "ctl", 1));

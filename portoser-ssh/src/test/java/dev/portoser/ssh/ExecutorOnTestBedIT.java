@@ -170,4 +170,50 @@ class ExecutorOnTestBedIT {
         assertThat(new FileStateStore(stateDir).inFlight()).isEmpty();
         assertThat(get(bed.ip(2), 8105)).isEqualTo("slow version one on ptsr-h2");
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"env", "logs/report.log", "run/report.pid.start"})
+    void overSshAPlantedSymlinkUnderPortoserIsRefusedAndItsTargetUntouched(String planted) throws Exception {
+        Registry registry = Registry.parse(registry(""));
+        try (Transport t = ssh.open(bed.machine(2))) {
+            // A victim directory and file elsewhere on the host; the link is planted where our files go.
+            assertThat(t.exec(Command.script("mkdir -p /root/victim-dir /root/.portoser/logs /root/.portoser/run && "
+                    + "printf precious > /root/victim-file && "
+                    + "ln -s \"$1\" \"/root/.portoser/$2\"", planted.equals("env") ? "/root/victim-dir"
+                    : "/root/victim-file", planted)).succeeded()).isTrue();
+            try (Executor executor = executor()) {
+                RunResult result = executor.run(registry, Planner.of(registry).deploy("report"));
+                assertThat(result.service("report").orElseThrow().outcome()).as(result.render())
+                        .isEqualTo(StepOutcome.FAILED);
+                assertThat(result.service("report").orElseThrow().detail()).contains("symbolic link");
+            }
+            assertThat(t.exec(Command.script("ls -A /root/victim-dir; cat /root/victim-file")).stdout())
+                    .isEqualTo("precious");
+            t.exec(Command.of("rm", "-rf", "/root/victim-dir", "/root/victim-file"));
+        }
+    }
+
+    @Test
+    void aDeployAfterTheRegistryMovedAServiceMigratesItFromWhereTheHistorySaysItRuns() throws Exception {
+        Registry before = Registry.parse(registry(""));
+        Registry after = Registry.parse(registry("").replace("report: {type: local, path: /root/sites/report, machine: h2",
+                "report: {type: local, path: /root/sites/report, machine: h1"));
+        try (Executor executor = executor()) {
+            assertThat(executor.run(before, Planner.of(before).deploy("report")).succeeded()).isTrue();
+            assertThat(get(bed.ip(2), 8104)).isEqualTo("report version one on ptsr-h2");
+
+            var running = java.util.Map.of("report", executor.state().machinesRunning("report"));
+            assertThat(running.get("report")).containsExactly("h2");
+            var plan = Planner.of(after).knowingWhereServicesRun(running).deploy("report");
+            assertThat(plan.steps()).extracting(s -> s.id()).containsExactly("migrate:report@h1", "stop:report@h2");
+            RunResult moved = executor.run(after, plan);
+            assertThat(moved.succeeded()).as(moved.render()).isTrue();
+            assertThat(executor.state().machinesRunning("report")).containsExactly("h1");
+        }
+        assertThat(get(bed.ip(1), 8104)).isEqualTo("report version one on ptsr-h1");
+        try (Transport t = ssh.open(bed.machine(2))) {
+            assertThat(t.exec(Command.script("ss -ltn 'sport = :8104' | tail -n +2")).stdout()).as("old one stopped")
+                    .isBlank();
+        }
+    }
 }
