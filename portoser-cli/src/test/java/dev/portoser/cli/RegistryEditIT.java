@@ -221,6 +221,17 @@ class RegistryEditIT {
         assertThat(again.exitCode()).isEqualTo(1);
         assertThat(again.stderr().strip()).isEqualTo("portoser: service 'web' already runs on machine 'm2'");
         assertThat(run("service", "move", "web").exitCode()).isEqualTo(2);
+
+        // The history says web was deployed on m1 and never stopped there: a plain deploy moves it now.
+        dev.portoser.registry.Service web = dev.portoser.registry.Registry.load(dir.resolve("registry.yml"))
+                .service("web").orElseThrow();
+        new dev.portoser.state.FileStateStore(dir.resolve("state")).record(new dev.portoser.state.DeploymentRecord(
+                "r1", java.time.Instant.now(), "run-1", "web", "m1", "DEPLOY", "SUCCEEDED", java.time.Duration.ZERO,
+                web.withMachine("m1"), "fp", 8080, true, "ctl", "started"));
+        CliProcess.Result deploy = run("deploy", "web", "--dry-run", "--state-dir", "state");
+        assertThat(deploy.exitCode()).as(deploy.stderr()).isZero();
+        assertThat(deploy.stdout()).contains("MIGRATE  web  m1 -> m2").contains("runs on m1 since it was deployed")
+                .contains("STOP     web  on m1");
     }
 
     @Test
