@@ -55,7 +55,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -115,6 +114,12 @@ public final class Executor implements AutoCloseable {
     private final ExecutorService workers;
     private final ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "portoser-exec-lease");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Renewals run here, each on its own thread, so that one slow machine cannot hold up another's. */
+    private final ExecutorService renewers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "portoser-exec-renew");
         t.setDaemon(true);
         return t;
     });
@@ -233,6 +238,7 @@ public final class Executor implements AutoCloseable {
         if (closed.compareAndSet(false, true)) {
             workers.shutdownNow();
             renewals.shutdownNow();
+            renewers.shutdownNow();
         }
     }
 
@@ -394,7 +400,7 @@ public final class Executor implements AutoCloseable {
                     step.service(), step.machine(), step.action().name(), Instant.now(), locks.controllerId(),
                     ProcessHandle.current().pid())));
             Transport transport = null;
-            ScheduledFuture<?> renewal = null;
+            LockLease lease = null;
             boolean locked = false;
             try {
                 transport = new ObservedTransport(open(machine), step, listener);
@@ -402,8 +408,7 @@ public final class Executor implements AutoCloseable {
                 String how = acquire(step, t);
                 locked = true;
                 listener.lockAcquired(step, how.equals("took-over"));
-                long every = Math.max(1, locks.lease().toMillis() / 3);
-                renewal = renewals.scheduleAtFixedRate(() -> renew(t, step), every, every, TimeUnit.MILLISECONDS);
+                lease = new LockLease(locks, t, step.service(), renewals, renewers);
                 Optional<String> unhealthy = unhealthyDependency(step, service);
                 if (unhealthy.isPresent()) {
                     return ended(step, start, StepOutcome.FAILED, unhealthy.get(), null);
@@ -415,11 +420,17 @@ public final class Executor implements AutoCloseable {
                 Optional<DeploymentRecord> previous = step.action() == Action.DEPLOY
                         ? state.lastHealthy(service.name(), machine.name()) : Optional.empty();
                 act(step, deployer, context);
+                if (lease.lost() != null) {
+                    return lockLost(step, service, machine, port, start, lease);
+                }
                 if (step.action() == Action.STOP) {
                     record(step, service, machine, port, "SUCCEEDED", false, start, "stopped");
                     return ended(step, start, StepOutcome.SUCCEEDED, "stopped", null);
                 }
                 HealthResult health = awaitHealthy(step, deployer, service, machine, port, transport, start);
+                if (lease.lost() != null) {
+                    return lockLost(step, service, machine, port, start, lease);
+                }
                 boolean healthy = health.isHealthy() || health.status() == HealthStatus.UNKNOWN;
                 record(step, service, machine, port, healthy ? "SUCCEEDED" : "FAILED", health.isHealthy(), start,
                         health.detail());
@@ -434,16 +445,19 @@ public final class Executor implements AutoCloseable {
                         : "not healthy after " + healthTimeout + ": " + health.detail(), null);
             } catch (LockedException | SecretException e) {
                 return ended(step, start, StepOutcome.FAILED, e.getMessage(), null);
-            } catch (DeployException e) {
-                return ended(step, start, StepOutcome.FAILED, e.getMessage(), e);
-            } catch (TransportException e) {
-                return ended(step, start, StepOutcome.FAILED, e.getMessage(), null);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return ended(step, start, StepOutcome.CANCELLED, "cancelled while running", null);
+            } catch (DeployException | TransportException | InterruptedException e) {
+                // Losing the lease interrupts the step: whatever that broke, the lost lock is the reason.
+                if (lease != null && lease.lost() != null) {
+                    return lockLost(step, service, machine, port, start, lease);
+                }
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                    return ended(step, start, StepOutcome.CANCELLED, "cancelled while running", null);
+                }
+                return ended(step, start, StepOutcome.FAILED, e.getMessage(), e instanceof DeployException d ? d : null);
             } finally {
-                if (renewal != null) {
-                    renewal.cancel(false);
+                if (lease != null) {
+                    lease.close();
                 }
                 if (locked && transport != null) {
                     try {
@@ -579,15 +593,11 @@ public final class Executor implements AutoCloseable {
             }
         }
 
-        private void renew(Transport transport, Step step) {
-            try {
-                if (!locks.renew(transport, step.service())) {
-                    LOG.warn("the lock of {} on {} was lost (lease expired and taken over)", step.service(),
-                            step.machine());
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("cannot renew the lock of {} on {}: {}", step.service(), step.machine(), e.getMessage());
-            }
+        private StepResult lockLost(Step step, Service service, Machine machine, @Nullable Integer port, long start,
+                                    LockLease lease) {
+            String why = java.util.Objects.requireNonNull(lease.lost());
+            record(step, service, machine, port, "FAILED", false, start, why);
+            return ended(step, start, StepOutcome.FAILED, why, null);
         }
 
         /**

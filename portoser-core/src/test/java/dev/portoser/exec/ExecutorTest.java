@@ -25,6 +25,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import dev.portoser.state.DeploymentRecord;
+import java.util.concurrent.TimeUnit;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -597,5 +599,30 @@ class ExecutorTest {
             assertThat(result.warnings()).singleElement().asString()
                     .isEqualTo("history not recorded for db (succeeded on here): no space left on " + stateDir);
         }
+    }
+
+    @Test
+    void aStepWhoseLockIsTakenOverWhileItWaitsIsStoppedAndRecordedAsLockLost() throws Exception {
+        // api never becomes healthy (it serves nothing), so the step waits; meanwhile another run takes its lock.
+        Registry registry = Registry.parse(registry("exec sleep 60"));
+        Path owner = home.resolve(".portoser/locks/api/owner");
+        try (Executor e = Executor.builder().localTransports(sandbox).state(new FileStateStore(stateDir))
+                .healthTimeout(Duration.ofSeconds(60)).lockLease(Duration.ofSeconds(3)).rollback(false).build()) {
+            var running = e.start(registry, Planner.of(registry).deploy("api"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!(Files.exists(owner) && Files.readString(owner).contains(" ctl-")) && System.nanoTime() < deadline) {
+                Thread.sleep(10); // polling a condition, within the deadline
+            }
+            assertThat(owner).as("the step holds its lock").exists();
+            Files.writeString(owner, (Instant.now().getEpochSecond() + 3600) + " ctl-thief 1 elsewhere 1\n");
+            RunResult result = running.result().get(30, TimeUnit.SECONDS);
+            StepResult api = result.service("api").orElseThrow();
+            assertThat(api.outcome()).isEqualTo(StepOutcome.FAILED);
+            assertThat(api.detail()).isEqualTo("the lock of api on here was lost: its lease ran out and another run "
+                    + "took it over; the step was stopped");
+            assertThat(api.duration()).as("stopped long before its health timeout").isLessThan(Duration.ofSeconds(20));
+            assertThat(e.state().history("api")).extracting(DeploymentRecord::outcome).containsExactly("FAILED");
+        }
+        assertThat(Files.readString(owner)).as("the thief's lock is left alone").contains("ctl-thief");
     }
 }
