@@ -71,6 +71,11 @@ public final class LockManager {
 
     private final String controllerId;
     private final Duration lease;
+    /**
+     * The locks held in this JVM now, as {@code controller@machine/service} (JVM-wide, so two managers given the
+     * same controller id never take each other's): a record of ours not among them is left over.
+     */
+    private static final java.util.Set<String> HELD = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * A lock manager for one controller.
@@ -117,12 +122,14 @@ public final class LockManager {
                     dead).timeout(Duration.ofSeconds(30)));
             String answer = r.stdout().strip();
             if (answer.equals("acquired")) {
+                HELD.add(key(transport, service));
                 return answer;
             }
             if (answer.equals("took-over") || answer.startsWith("took-over ")) {
                 String previous = answer.substring("took-over".length()).strip();
                 LOG.warn("took over the lock of {} on {} from {}", service, transport.machine().name(),
                         describe(previous));
+                HELD.add(key(transport, service));
                 return "took-over";
             }
             if (!answer.startsWith("held ")) {
@@ -131,7 +138,7 @@ public final class LockManager {
                         : "exit " + r.exitCode() + " " + r.tail(3)), null);
             }
             String record = answer.substring("held ".length());
-            if (!record.equals(dead) && ownerIsGone(record)) {
+            if (!record.equals(dead) && (ownerIsGone(record) || leftOverByUs(record, key(transport, service)))) {
                 dead = record; // ask again, naming the record to take over; it is taken only if it is still that one
                 continue;
             }
@@ -162,6 +169,20 @@ public final class LockManager {
         long recorded = Long.parseLong(f[4]);
         return process.get().info().startInstant().map(Instant::toEpochMilli)
                 .map(actual -> Math.abs(actual - recorded) > 2_000).orElse(false);
+    }
+
+    /**
+     * Whether a record is this manager's own from an earlier step whose release never reached the machine (its
+     * connection died mid-command, say): ours by controller id and process, but not held now.
+     */
+    private boolean leftOverByUs(String record, String key) {
+        String[] f = record.split(" ");
+        return f.length >= 3 && f[1].equals(controllerId) && f[2].equals(String.valueOf(ProcessHandle.current().pid()))
+                && !HELD.contains(key);
+    }
+
+    private String key(Transport transport, String service) {
+        return controllerId + "@" + transport.machine().name() + "/" + service;
     }
 
     /** A lock record in words: {@code ctl-1-ab (PID 8391 on vm) until 2026-12-03T18:40:00Z}. */
@@ -195,7 +216,12 @@ public final class LockManager {
      * @param service the service's name
      */
     public void release(Transport transport, String service) {
-        transport.exec(Command.script(RELEASE, service, controllerId).timeout(Duration.ofSeconds(30)));
+        try {
+            transport.exec(Command.script(RELEASE, service, controllerId).timeout(Duration.ofSeconds(30)));
+        } finally {
+            // Not held any more either way: should the release not arrive, the next acquire takes the record over.
+            HELD.remove(key(transport, service));
+        }
     }
 
     private String owner() {

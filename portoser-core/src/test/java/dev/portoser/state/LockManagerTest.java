@@ -40,6 +40,7 @@ class LockManagerTest {
 
     @AfterEach
     void close() {
+        mine.release(transport, "db"); // the JVM-wide record of what is held must not leak into the next test
         transport.close();
         if (other != null) {
             other.destroyForcibly();
@@ -133,5 +134,16 @@ class LockManagerTest {
         assertThat(Long.parseLong(f[2])).isEqualTo(ProcessHandle.current().pid());
         assertThat(f[4]).isEqualTo(String.valueOf(
                 ProcessHandle.current().info().startInstant().orElseThrow().toEpochMilli()));
+    }
+
+    @Test
+    void aRecordOfOursLeftByAReleaseThatNeverArrivedIsTakenOverButOneWeHoldIsNot() throws Exception {
+        long started = ProcessHandle.current().info().startInstant().orElseThrow().toEpochMilli();
+        owner(future() + " ctl-mine " + ProcessHandle.current().pid() + " " + host() + " " + started);
+        assertThat(mine.acquire(transport, "db", Duration.ZERO)).as("left over").isEqualTo("took-over");
+        assertThatThrownBy(() -> mine.acquire(transport, "db", Duration.ZERO)).as("held now")
+                .isInstanceOf(LockedException.class).hasMessageContaining("ctl-mine (PID ");
+        mine.release(transport, "db");
+        assertThat(mine.acquire(transport, "db", Duration.ZERO)).isEqualTo("acquired");
     }
 }
