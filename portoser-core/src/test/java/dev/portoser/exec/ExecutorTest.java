@@ -354,7 +354,12 @@ class ExecutorTest {
     void cancellingARunCancelsWhatHasNotFinished() throws Exception {
         Registry registry = Registry.parse(registry("exec sleep 60"));
         RunHandle handle = executor.start(registry, Planner.of(registry).deploy("web"));
-        Thread.sleep(2000);
+        // Cancel once db is done and api (which never serves) is waiting for its health.
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!events.contains("db:SUCCEEDED") && System.nanoTime() < deadline) {
+            Thread.sleep(10); // polling a condition, within the deadline
+        }
+        assertThat(events).contains("db:SUCCEEDED");
         handle.cancel();
         RunResult result = handle.result().get();
         assertThat(result.service("db").orElseThrow().outcome()).isEqualTo(StepOutcome.SUCCEEDED);
