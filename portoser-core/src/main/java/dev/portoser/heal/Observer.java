@@ -151,7 +151,7 @@ public final class Observer {
         private @Nullable TransportFactory transports;
         private TransportFactory localTransports = LocalTransport.factory();
         private Deployers deployers = Deployers.defaults();
-        private HealthChecks checks = new HealthChecks();
+        private HealthChecks checks = Observer.defaultChecks();
         private Clock clock = Clock.systemUTC();
         private Duration timeout = Duration.ofSeconds(30);
         private int logLines = 20;
@@ -219,6 +219,17 @@ public final class Observer {
         public Observer build() {
             return new Observer(this);
         }
+    }
+
+    /**
+     * Health checks whose HTTP client retries a request once on a fresh connection when a kept-alive one was closed
+     * by the server while idle (as the health monitor's does); otherwise the second check through one client of a
+     * server that closes idle connections fails with "unexpected end of stream".
+     */
+    static HealthChecks defaultChecks() {
+        return new HealthChecks(new okhttp3.OkHttpClient.Builder().retryOnConnectionFailure(true)
+                .followRedirects(false).dispatcher(new okhttp3.Dispatcher(
+                        dev.portoser.transport.internal.DaemonThreads.cachedPool("heal-http"))).build());
     }
 
     /** A service status state from the script's word. */

@@ -12,14 +12,21 @@ final class ObserverScript {
     private ObserverScript() {
     }
 
-    /** Args: name, type, path, port, log, compose file, command, unit, project, log lines. */
-    static final String TEXT = "base=\"$HOME/.portoser\"\n" + OwnProcesses.prelude() + """
-            name=$1 type=$2 dir=$3 port=$4 log=$5 compose=$6 cmd=$7 unit=$8 project=$9 lines=${10}
-            one() { printf '%s\\t%s\\n' "$1" "$(printf '%s' "$2" | tr '\\t\\n\\r' '   ' | cut -c1-600)"; }
+    /**
+     * Ours and the deployer's functions: {@code args PID} (its command line, cut short) and {@code runnerof PID}
+     * (the service whose Portoser session leader PID is, if it is one). Sets {@code base}.
+     */
+    static final String FUNCTIONS = "base=\"$HOME/.portoser\"\n" + OwnProcesses.prelude() + """
             args() { ps -o args= -p "$1" 2>/dev/null | cut -c1-200; }
             # The service whose Portoser session leader process $1 is ("sh BASE/run/portoser-run BASE NAME ..."), if any.
             runnerof() { (set -f; set -- $(ps -o args= -p "$1" 2>/dev/null)
               [ "$1" = sh ] && [ "$2" = "$base/run/portoser-run" ] && [ "$3" = "$base" ] && printf '%s' "$4"); }
+            """;
+
+    /** Args: name, type, path, port, log, compose file, command, unit, project, log lines. */
+    static final String TEXT = FUNCTIONS + """
+            name=$1 type=$2 dir=$3 port=$4 log=$5 compose=$6 cmd=$7 unit=$8 project=$9 lines=${10}
+            one() { printf '%s\\t%s\\n' "$1" "$(printf '%s' "$2" | tr '\\t\\n\\r' '   ' | cut -c1-600)"; }
             case "$log" in /*) ;; *) log="$HOME/$log" ;; esac
             one reach ok
             own=
