@@ -161,8 +161,10 @@ public final class FailurePatterns {
     }
 
     private static List<Diagnosis> stalePidFile(Observations o) {
-        boolean running = o.first(Observation.Instance.class).map(i -> i.state() == ServiceStatus.State.RUNNING)
-                .orElse(false);
+        // A process that ended by itself leaves its PID file with its exit status: that is the crash's evidence
+        // (see process.exits), not a stale file.
+        boolean running = o.first(Observation.Instance.class).map(i -> i.state() == ServiceStatus.State.RUNNING
+                || i.exitCode() != null).orElse(false);
         return o.first(Observation.PidFile.class).filter(p -> p.present() && !p.ours() && !running)
                 .map(p -> List.of(make(o, PIDFILE_STALE, "the PID file " + p.path() + " is stale: " + (p.pid() == null
                                 ? "it holds no process id" : p.alive() ? "process " + p.pid() + " is not the one "

@@ -130,17 +130,17 @@ public final class PlaybookFile {
                 error(problems, source, e.key(), at + "." + key, "unknown key" + Suggestions.didYouMean(key, KEYS));
             }
         });
-        String fingerprint = scalar(source, m, "fingerprint", at, problems, true);
+        String fingerprint = scalar(source, m, entry.key(), "fingerprint", at, problems, true);
         if (fingerprint != null && !fingerprints.contains(fingerprint)) {
             error(problems, source, m.entries().get("fingerprint").value(), at + ".fingerprint", "unknown fingerprint '"
                     + fingerprint + "'" + Suggestions.didYouMean(fingerprint, fingerprints) + "; known: "
                     + String.join(", ", new java.util.TreeSet<>(fingerprints)));
         }
-        String description = scalar(source, m, "description", at, problems, false);
+        String description = scalar(source, m, entry.key(), "description", at, problems, false);
         List<List<String>> commands = new ArrayList<>();
         YamlNode.Entry run = m.entries().get("run");
         if (run == null) {
-            error(problems, source, m, at + ".run", "missing required field (a list of commands, each a list of "
+            error(problems, source, entry.key(), at + ".run", "missing required field (a list of commands, each a list of "
                     + "arguments)");
         } else if (!(run.value() instanceof YamlNode.Sequence seq) || seq.items().isEmpty()) {
             error(problems, source, run.value(), at + ".run", "expected a non-empty list of commands, found "
@@ -184,12 +184,12 @@ public final class PlaybookFile {
         return argv;
     }
 
-    private static String scalar(String source, YamlNode.Mapping m, String key, String at, List<Problem> problems,
-                                 boolean required) {
+    private static String scalar(String source, YamlNode.Mapping m, YamlNode owner, String key, String at,
+                                 List<Problem> problems, boolean required) {
         YamlNode.Entry e = m.entries().get(key);
         if (e == null) {
             if (required) {
-                error(problems, source, m, at + "." + key, "missing required field");
+                error(problems, source, owner, at + "." + key, "missing required field");
             }
             return null;
         }

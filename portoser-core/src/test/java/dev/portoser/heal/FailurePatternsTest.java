@@ -98,6 +98,13 @@ class FailurePatternsTest {
     }
 
     @Test
+    void thePidFileOfAProcessThatExitedByItselfIsTheCrashNotAStaleFile() {
+        assertThat(fingerprints(seen(new Observation.Instance(ServiceStatus.State.FAILED, null, 3, "exited 3"),
+                new Observation.PidFile("/p", true, 5L, false, false, ""))))
+                .containsExactly(FailurePatterns.PROCESS_EXITS);
+    }
+
+    @Test
     void fingerprintsAreStableAcrossOccurrences() {
         Observations a = seen(new Observation.PortOwner(8080, Owner.FOREIGN, 1L, null, "a"));
         Observations b = seen(new Observation.PortOwner(9090, Owner.FOREIGN, 2L, null, "b"));
