@@ -256,6 +256,17 @@ public final class Healer {
     }
 
     private HealReport heal(String name, Set<String> visiting, boolean restartAfter) throws InterruptedException {
+        boolean entered = !visiting.contains(name);
+        try {
+            return healOnce(name, visiting, restartAfter);
+        } finally {
+            if (entered) {
+                visiting.remove(name); // a path, not a set of all seen: two services may share a dependency
+            }
+        }
+    }
+
+    private HealReport healOnce(String name, Set<String> visiting, boolean restartAfter) throws InterruptedException {
         Service service = registry.service(name).orElseThrow(() -> new IllegalArgumentException("unknown service '"
                 + name + "'"));
         Machine machine = machineOf(name);
