@@ -89,7 +89,8 @@ final class HealCommands {
             DiagnosisReport report;
             try (OpsCommands.Reach reach = new OpsCommands.Reach(knownHosts)) {
                 Healer.Builder b = Healer.builder(registry).knowledge(knowledge(stateDir));
-                if (!m.isLocalhost()) {
+                // Dependencies may run elsewhere: SSH whenever any machine is remote (connections open on use).
+                if (registry.machines().values().stream().anyMatch(x -> !x.isLocalhost())) {
                     b.transports(reach.remote());
                 }
                 report = b.build().diagnose(s.name());
