@@ -62,9 +62,9 @@ class FailureHealerTest {
         } catch (DeployException e) {
             failure = e.getMessage();
         }
-        FailureHealer hook = FailureHealer.of(Healer.builder(fx.registry).localTransports(fx.transports)
+        FailureHealer hook = FailureHealer.of(r -> Healer.builder(r).localTransports(fx.transports)
                 .clock(new TestClock()).build());
-        assertThat(hook.healBeforeRetry("web", failure)).isTrue();
+        assertThat(hook.healBeforeRetry(fx.registry, "web", failure)).isTrue();
         assertThat(Processes.running(stale)).isFalse();
         assertThat(fx.runDir().resolve("web.pid")).as("the healer did not start it: the caller retries")
                 .doesNotExist();
@@ -79,8 +79,8 @@ class FailureHealerTest {
         Process foreign = fx.foreignServer(fx.webPort);
         FailureHealer hook = FailureHealer.of(Healer.builder(fx.registry).localTransports(fx.transports)
                 .clock(new TestClock()).build());
-        assertThat(hook.healBeforeRetry("web", "port in use")).isFalse();
+        assertThat(hook.healBeforeRetry(fx.registry, "web", "port in use")).isFalse();
         assertThat(foreign.isAlive()).isTrue();
-        assertThat(FailureHealer.NONE.healBeforeRetry("web", "x")).isFalse();
+        assertThat(FailureHealer.NONE.healBeforeRetry(fx.registry, "web", "x")).isFalse();
     }
 }
