@@ -137,7 +137,8 @@ public sealed interface Observation {
     record DiskUsage(String path, String mount, int usedPercent, long availableKib) implements Observation {
         @Override
         public String describe() {
-            return mount + " (holding " + path + ") is " + usedPercent + "% full, " + availableKib + " KiB free";
+            return "the file system at " + mount + " (holding " + path + ") is " + usedPercent + "% full, "
+                    + availableKib + " KiB free";
         }
     }
 
