@@ -100,6 +100,15 @@ final class ExecutionOptions {
     }
 
     private int run(Registry registry, boolean remote, PrintWriter out, java.util.function.ToIntFunction<Executor> work) {
+        return run(registry, remote, out, (executor, ssh) -> work.applyAsInt(executor));
+    }
+
+    /**
+     * Builds the executor these options describe (and, for remote machines, the SSH transports it uses), runs
+     * {@code work} with them, and closes both; {@link #stateDir} is resolved by then.
+     */
+    int run(Registry registry, boolean remote, PrintWriter out,
+            java.util.function.ToIntBiFunction<Executor, @Nullable SshTransportFactory> work) {
         ConfigFile config = ConfigFile.load();
         if (knownHosts == null) {
             knownHosts = fromEnvironment("PORTOSER_KNOWN_HOSTS").or(() -> config.path("known_hosts")).orElse(null);
@@ -138,7 +147,7 @@ final class ExecutionOptions {
                 builder.secrets(vault);
             }
             try (Executor executor = builder.build()) {
-                return work.applyAsInt(executor);
+                return work.applyAsInt(executor, ssh);
             }
         } finally {
             if (ssh != null) {

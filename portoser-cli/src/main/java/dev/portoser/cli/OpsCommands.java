@@ -313,7 +313,7 @@ final class OpsCommands {
         err.flush();
     }
 
-    static StateStore store(@Nullable Path stateDir) {
+    static FileStateStore store(@Nullable Path stateDir) {
         Path dir = stateDir != null ? stateDir : ExecutionOptions.fromEnvironment("PORTOSER_STATE_DIR")
                 .or(() -> ConfigFile.load().path("state_dir")).orElse(null);
         return dir != null ? new FileStateStore(dir) : FileStateStore.inHome();

@@ -100,4 +100,22 @@ class ExamplesTest {
                 .contains("web is BLOCKED by [api]").contains("all healthy: true")
                 .doesNotContain("ALERT web");
     }
+
+    @Test
+    void healAServiceStopsOurStaleInstanceAndTheDeploySucceeds(@org.junit.jupiter.api.io.TempDir java.nio.file.Path home)
+            throws Exception {
+        String realHome = System.getProperty("user.home");
+        System.setProperty("user.home", home.toString()); // the local transport's home: keep the real one clean
+        try {
+            String out = output(() -> HealAService.main(new String[0]));
+            assertThat(out).contains("deploy: SUCCEEDED").contains("deploy again: FAILED")
+                    .contains("diagnosis: port.own-stale").contains("would: stop-own-stale-instance")
+                    .contains("[heal] demo-api: playbook fixed port.own-stale (stop-own-stale-instance)")
+                    .contains("heal: HEALED").contains("deploy after healing: SUCCEEDED")
+                    .contains("learnt: port.own-stale seen 1, fixed 1 by stop-own-stale-instance");
+            assertThat(home.resolve(".portoser/run/demo-api.pid")).doesNotExist();
+        } finally {
+            System.setProperty("user.home", realHome);
+        }
+    }
 }
