@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.portoser.deploy.DeployContext;
+import dev.portoser.heal.FailureHealer;
 import dev.portoser.deploy.DeployException;
 import dev.portoser.deploy.Deployer;
 import dev.portoser.deploy.ConfigDigest;
@@ -93,6 +94,7 @@ public final class Executor implements AutoCloseable {
     private final TransportFactory localTransports;
     private final Deployers deployers;
     private final java.util.function.Supplier<ConfigDigest> digest;
+    private final FailureHealer healer;
     private final ExecutionListener.Factory listeners;
     private final int parallelism;
     private final int perMachineParallelism;
@@ -135,6 +137,7 @@ public final class Executor implements AutoCloseable {
         Path keyFile = b.state instanceof FileStateStore f ? f.directory().resolve("digest.key") : null;
         this.digest = given != null ? () -> given : memoize(() -> ConfigDigest.fromKeyFile(keyFile));
         this.listeners = b.listeners;
+        this.healer = b.healer;
         this.parallelism = b.parallelism;
         this.perMachineParallelism = b.perMachineParallelism;
         this.failFast = b.failFast;
@@ -419,23 +422,26 @@ public final class Executor implements AutoCloseable {
                         commandTimeout(), digest.get());
                 Optional<DeploymentRecord> previous = step.action() == Action.DEPLOY
                         ? state.lastHealthy(service.name(), machine.name()) : Optional.empty();
-                act(step, deployer, context);
-                if (lease.lost() != null) {
-                    return lockLost(step, service, machine, port, start, lease);
-                }
                 if (step.action() == Action.STOP) {
+                    act(step, deployer, context);
+                    if (lease.lost() != null) {
+                        return lockLost(step, service, machine, port, start, lease);
+                    }
                     record(step, service, machine, port, "SUCCEEDED", false, start, "stopped");
                     return ended(step, start, StepOutcome.SUCCEEDED, "stopped", null);
                 }
-                HealthResult health = awaitHealthy(step, deployer, service, machine, port, transport, start);
+                Attempt attempt = actUntilHealthy(step, deployer, context, lease, start);
+                HealthResult health = attempt.health();
                 if (lease.lost() != null) {
                     return lockLost(step, service, machine, port, start, lease);
                 }
                 boolean healthy = health.isHealthy() || health.status() == HealthStatus.UNKNOWN;
+                String detail = attempt.healed() == null ? health.detail()
+                        : "healed (" + attempt.healed() + "), then: " + health.detail();
                 record(step, service, machine, port, healthy ? "SUCCEEDED" : "FAILED", health.isHealthy(), start,
-                        health.detail());
+                        detail);
                 if (healthy) {
-                    return ended(step, start, StepOutcome.SUCCEEDED, health.detail(), null);
+                    return ended(step, start, StepOutcome.SUCCEEDED, detail, null);
                 }
                 if (rollback && previous.isPresent()
                         && !previous.get().configFingerprint().equals(fingerprint(service, port))) {
@@ -471,6 +477,56 @@ public final class Executor implements AutoCloseable {
                     transport.close();
                 }
                 noteState("journal not cleared for " + step.id(), () -> state.end(runId, step.id()));
+            }
+        }
+
+        /** The health a step ended with, and the failure healed on the way (null when none was). */
+        private record Attempt(HealthResult health, @Nullable String healed) {
+        }
+
+        /**
+         * Acts, then waits until healthy. When either fails and the healer fixes a cause that is ours to fix (our
+         * own stale instance on the port, a stopped dependency, ...), the step is tried once more — deployed again
+         * after a failed deploy, restarted after a failed health gate — before anything is rolled back.
+         */
+        private Attempt actUntilHealthy(Step step, Deployer deployer, DeployContext context, LockLease lease,
+                                        long start) throws InterruptedException {
+            Service service = context.service();
+            String healed = null;
+            try {
+                act(step, deployer, context);
+            } catch (DeployException e) {
+                if (lease.lost() != null || !heal(service, e.getMessage())) {
+                    throw e;
+                }
+                healed = e.getMessage();
+                act(step, deployer, context);
+            }
+            HealthResult health = awaitHealthy(step, deployer, service, context.machine(), context.port(),
+                    context.transport(), start);
+            boolean failed = !health.isHealthy() && health.status() != HealthStatus.UNKNOWN;
+            if (failed && healed == null && lease.lost() == null && heal(service, health.detail())) {
+                healed = health.detail();
+                withRetry(() -> deployer.restart(context));
+                health = awaitHealthy(step, deployer, service, context.machine(), context.port(), context.transport(),
+                        start);
+            }
+            return new Attempt(health, healed);
+        }
+
+        /** Asks the healer to fix the causes of a failure; a healer that fails itself fixed nothing. */
+        private boolean heal(Service service, String failure) throws InterruptedException {
+            if (healer == FailureHealer.NONE) {
+                return false;
+            }
+            try {
+                boolean fixed = healer.healBeforeRetry(registry, service.name(), failure);
+                LOG.info("self-healing of {} after '{}': {}", service.name(), failure, fixed ? "fixed, retrying"
+                        : "nothing of ours to fix");
+                return fixed;
+            } catch (RuntimeException e) {
+                LOG.warn("self-healing of {} failed: {}", service.name(), dev.portoser.ErrorMessages.describe(e));
+                return false;
             }
         }
 
@@ -756,6 +812,7 @@ public final class Executor implements AutoCloseable {
         private TransportFactory localTransports = LocalTransport.factory();
         private Deployers deployers = Deployers.defaults();
         private @Nullable ConfigDigest digest;
+        private FailureHealer healer = FailureHealer.NONE;
         private ExecutionListener.Factory listeners = (runId, plan) -> ExecutionListener.NONE;
         private int parallelism = Integer.MAX_VALUE;
         private int perMachineParallelism = DEFAULT_PER_MACHINE;
@@ -808,8 +865,24 @@ public final class Executor implements AutoCloseable {
         }
 
         /**
+         * Self-healing between a failed step and its rollback: when a deploy fails or its health gate does not
+         * pass, the healer may fix the causes that are Portoser's to fix, and the step is tried once more. None
+         * by default ({@link FailureHealer#NONE}); {@code FailureHealer.of(r -> Healer.builder(r)...build())}.
+         *
+         * @param failureHealer the healer
+         * @return this builder
+         */
+        public Builder healer(FailureHealer failureHealer) {
+            this.healer = Objects.requireNonNull(failureHealer, "failureHealer == null");
+            return this;
+        }
+
+        /**
          * How configuration digests are keyed; by default with the key in {@code digest.key} of a
          * {@link FileStateStore}'s directory (created 0600 when missing), else a key of this executor's own.
+         *
+         * @param configDigest the digester
+         * @return this builder
          */
         public Builder digest(ConfigDigest configDigest) {
             this.digest = Objects.requireNonNull(configDigest, "configDigest == null");
