@@ -122,7 +122,9 @@ public final class HealthChecks {
     }
 
     private static OkHttpClient defaultClient() {
-        return new OkHttpClient.Builder().retryOnConnectionFailure(false).followRedirects(false)
+        // Retrying on a connection failure lets a check replace a pooled connection the server closed while idle
+        // ("unexpected end of stream") instead of failing; a server that is really down still fails the check.
+        return new OkHttpClient.Builder().retryOnConnectionFailure(true).followRedirects(false)
                 .dispatcher(new Dispatcher(DaemonThreads.cachedPool("health-http"))).build();
     }
 
