@@ -80,6 +80,7 @@ class HealthMonitorTest {
             String path = exchange.getRequestURI().getPath();
             int now = inFlight.incrementAndGet();
             maxInFlight.accumulateAndGet(now, Math::max);
+            boolean counted = true;
             try {
                 int n = hits.computeIfAbsent(path, k -> new AtomicInteger()).incrementAndGet();
                 if (delayMillis > 0) {
@@ -89,11 +90,16 @@ class HealthMonitorTest {
                 if (alternate) {
                     code = n % 2 == 0 ? 500 : 200;
                 }
+                // No longer in flight once the answer leaves: the client may send its next request at once.
+                inFlight.decrementAndGet();
+                counted = false;
                 exchange.sendResponseHeaders(code, -1);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
-                inFlight.decrementAndGet();
+                if (counted) {
+                    inFlight.decrementAndGet();
+                }
                 exchange.close();
             }
         }
