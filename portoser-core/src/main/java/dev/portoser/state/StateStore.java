@@ -65,6 +65,8 @@ public interface StateStore {
     /**
      * What went wrong in reading since the last call and was got round (say, a garbled file moved aside), each
      * once, for the caller to show. None by default.
+     *
+     * @return the warnings, oldest first; empty when there were none
      */
     default List<String> drainWarnings() {
         return List.of();
