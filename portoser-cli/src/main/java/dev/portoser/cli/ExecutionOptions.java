@@ -51,6 +51,10 @@ final class ExecutionOptions {
             description = "History and journal (default: $PORTOSER_STATE_DIR, config, ~/.portoser).")
     @Nullable Path stateDir;
 
+    @Option(names = "--heal", description = "Before rolling back a failed step, fix what is ours to fix (our own "
+            + "stale instance on the port, a stopped dependency, ...) and try the step once more.")
+    boolean heal;
+
     @Option(names = "--events", description = "Print the run as JSON lines (one event per line) instead of progress.")
     boolean events;
 
@@ -131,6 +135,18 @@ final class ExecutionOptions {
             }
             if (ssh != null) {
                 builder.transports(ssh);
+            }
+            if (heal) {
+                FileStateStore store = OpsCommands.store(stateDir);
+                dev.portoser.ssh.SshTransportFactory remoteMachines = ssh;
+                builder.healer(dev.portoser.heal.FailureHealer.of(r -> {
+                    dev.portoser.heal.Healer.Builder h = dev.portoser.heal.Healer.builder(r).state(store)
+                            .knowledge(dev.portoser.heal.KnowledgeBase.under(store.directory()));
+                    if (remoteMachines != null) {
+                        h.transports(remoteMachines);
+                    }
+                    return h.build();
+                }));
             }
             String vaultUrl = vaultAddress != null ? vaultAddress
                     : System.getenv("VAULT_ADDR") != null ? System.getenv("VAULT_ADDR")
