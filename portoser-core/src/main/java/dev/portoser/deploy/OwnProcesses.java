@@ -16,7 +16,11 @@ public final class OwnProcesses {
     private OwnProcesses() {
     }
 
-    /** The shared shell functions. */
+    /**
+     * The shared shell functions.
+     *
+     * @return the shell text defining {@code instance}, {@code ours}, {@code stopit} and the other functions
+     */
     public static String prelude() {
         return LocalScripts.PRELUDE;
     }

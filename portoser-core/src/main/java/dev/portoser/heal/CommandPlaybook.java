@@ -32,7 +32,15 @@ public record CommandPlaybook(String name, String fingerprint, String descriptio
             "exitCode", "container", "unit", "program", "file", "dependency");
     static final Pattern PARAMETER = Pattern.compile("\\$\\{([A-Za-z][A-Za-z0-9]*)}");
 
-    /** Checks the components and copies the commands. */
+    /**
+     * Checks the components and copies the commands.
+     *
+     * @param name its name, as the knowledge base records it
+     * @param fingerprint the fingerprint of the diagnosis it fixes
+     * @param description what it does, in words; empty to describe it by its command count
+     * @param commands the commands, each a non-empty argument list, run in order
+     * @throws IllegalArgumentException when there is no command or a command is empty
+     */
     public CommandPlaybook {
         Objects.requireNonNull(name, "name == null");
         Objects.requireNonNull(fingerprint, "fingerprint == null");

@@ -21,7 +21,17 @@ import java.util.Objects;
 public record Diagnosis(String fingerprint, String service, String machine, String cause, List<String> evidence,
                         Map<String, String> facts, boolean oursToFix) {
 
-    /** Checks the components and copies the collections. */
+    /**
+     * Checks the components and copies the collections.
+     *
+     * @param fingerprint the stable name of the kind of failure, such as {@code port.foreign}
+     * @param service the service diagnosed
+     * @param machine its machine
+     * @param cause the root cause in one sentence
+     * @param evidence the observations that show it, in words
+     * @param facts the values a playbook needs, by name
+     * @param oursToFix whether Portoser may fix it
+     */
     public Diagnosis {
         Objects.requireNonNull(fingerprint, "fingerprint == null");
         Objects.requireNonNull(service, "service == null");
@@ -31,7 +41,12 @@ public record Diagnosis(String fingerprint, String service, String machine, Stri
         facts = Collections.unmodifiableMap(new LinkedHashMap<>(facts));
     }
 
-    /** A fact, or empty text. */
+    /**
+     * A fact, or empty text.
+     *
+     * @param name the fact's name, such as {@code pid}
+     * @return the fact's value, or empty text when this diagnosis has no such fact
+     */
     public String fact(String name) {
         return facts.getOrDefault(name, "");
     }

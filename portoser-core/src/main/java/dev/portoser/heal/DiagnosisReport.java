@@ -24,7 +24,14 @@ public record DiagnosisReport(Observations observations, List<Diagnosis> diagnos
     public record PlannedFix(String fingerprint, String playbook, String description) {
     }
 
-    /** Checks the components and copies the lists. */
+    /**
+     * Checks the components and copies the lists.
+     *
+     * @param observations what was seen
+     * @param diagnoses what is wrong, root causes first
+     * @param fixes what healing would try, in order
+     * @param decision whether the healing policy would let it try now
+     */
     public DiagnosisReport {
         Objects.requireNonNull(observations, "observations == null");
         diagnoses = List.copyOf(diagnoses);

@@ -9,7 +9,11 @@ import java.util.List;
  */
 public interface FailurePattern {
 
-    /** The fingerprint of the diagnoses this pattern makes. */
+    /**
+     * The fingerprint of the diagnoses this pattern makes.
+     *
+     * @return the fingerprint, such as {@code port.foreign}
+     */
     String fingerprint();
 
     /**

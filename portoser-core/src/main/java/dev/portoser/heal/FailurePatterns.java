@@ -54,7 +54,11 @@ public final class FailurePatterns {
     private FailurePatterns() {
     }
 
-    /** Every built-in pattern, in the order they are tried. */
+    /**
+     * Every built-in pattern, in the order they are tried.
+     *
+     * @return the built-in patterns, machine reachability first
+     */
     public static List<FailurePattern> builtIns() {
         return List.of(
                 of(SSH_UNREACHABLE, FailurePatterns::unreachable),

@@ -42,7 +42,17 @@ public record HealEvent(Instant time, String service, String machine, Kind kind,
         ENDED
     }
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param time when, by the healer's clock
+     * @param service the service
+     * @param machine its machine
+     * @param kind what happened
+     * @param fingerprint the diagnosis concerned, or null
+     * @param playbook the playbook concerned, or null
+     * @param detail what happened, in words
+     */
     public HealEvent {
         Objects.requireNonNull(time, "time == null");
         Objects.requireNonNull(service, "service == null");
@@ -50,7 +60,12 @@ public record HealEvent(Instant time, String service, String machine, Kind kind,
         Objects.requireNonNull(detail, "detail == null");
     }
 
-    /** One line: {@code service: KIND [fingerprint] [playbook]: detail}. */
+    /**
+     * One line: {@code service: KIND [fingerprint] [playbook]: detail}.
+     *
+     * @return the event in one line with its kind in lower-case words, such as
+     *     {@code web: playbook started port.own-stale (stop-own-stale-instance): ...}
+     */
     public String describe() {
         return service + ": " + kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
                 + (fingerprint == null ? "" : " " + fingerprint) + (playbook == null ? "" : " (" + playbook + ")")

@@ -41,7 +41,16 @@ public record HealReport(String service, String machine, Outcome outcome, List<D
     public record Action(String fingerprint, String playbook, boolean fixed, String detail) {
     }
 
-    /** Checks the components and copies the lists. */
+    /**
+     * Checks the components and copies the lists.
+     *
+     * @param service the service
+     * @param machine its machine
+     * @param outcome how it ended
+     * @param diagnoses what was found wrong, root causes first
+     * @param actions the playbooks run and restarts made, in order
+     * @param detail the conclusion in words
+     */
     public HealReport {
         Objects.requireNonNull(service, "service == null");
         Objects.requireNonNull(outcome, "outcome == null");
@@ -49,7 +58,11 @@ public record HealReport(String service, String machine, Outcome outcome, List<D
         actions = List.copyOf(actions);
     }
 
-    /** Whether it ends healthy. */
+    /**
+     * Whether it ends healthy.
+     *
+     * @return true when the outcome is {@link Outcome#HEALTHY} or {@link Outcome#HEALED}
+     */
     public boolean healthy() {
         return outcome == Outcome.HEALTHY || outcome == Outcome.HEALED;
     }

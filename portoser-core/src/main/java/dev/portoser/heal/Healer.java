@@ -130,17 +130,29 @@ public final class Healer {
         return new Builder(registry);
     }
 
-    /** Every fingerprint the healer's patterns can give. */
+    /**
+     * Every fingerprint the healer's patterns can give.
+     *
+     * @return the fingerprints of its built-in and custom patterns, each once, in the order the patterns are tried
+     */
     public List<String> fingerprints() {
         return patterns.stream().map(FailurePattern::fingerprint).distinct().toList();
     }
 
-    /** The playbooks it knows: custom, built-in, then the user's from {@code playbooks.yml}. */
+    /**
+     * The playbooks it knows: custom, built-in, then the user's from {@code playbooks.yml}.
+     *
+     * @return its playbooks, in that order
+     */
     public List<Playbook> playbooks() {
         return playbooks;
     }
 
-    /** The observer it uses. */
+    /**
+     * The observer it uses.
+     *
+     * @return the observer that sees what is wrong before each diagnosis
+     */
     public Observer observer() {
         return observer;
     }
@@ -501,37 +513,67 @@ public final class Healer {
             this.registry = Objects.requireNonNull(registry, "registry == null");
         }
 
-        /** How to reach remote machines (SSH). */
+        /**
+         * How to reach remote machines (SSH).
+         *
+         * @param factory opens a transport to each remote machine; without one, healing a remote service fails
+         * @return this builder
+         */
         public Builder transports(TransportFactory factory) {
             this.transports = Objects.requireNonNull(factory, "factory == null");
             return this;
         }
 
-        /** How to reach {@code localhost} machines ({@link LocalTransport} by default). */
+        /**
+         * How to reach {@code localhost} machines ({@link LocalTransport} by default).
+         *
+         * @param factory opens a transport to each {@code localhost} machine
+         * @return this builder
+         */
         public Builder localTransports(TransportFactory factory) {
             this.localTransports = Objects.requireNonNull(factory, "factory == null");
             return this;
         }
 
-        /** The deployers (the defaults unless set). */
+        /**
+         * The deployers (the defaults unless set).
+         *
+         * @param all the deployers, by service type, that tell whether an instance is ours and restart it
+         * @return this builder
+         */
         public Builder deployers(Deployers all) {
             this.deployers = Objects.requireNonNull(all, "all == null");
             return this;
         }
 
-        /** The health checks. */
+        /**
+         * The health checks.
+         *
+         * @param healthChecks runs the service's and its dependencies' health checks
+         * @return this builder
+         */
         public Builder checks(HealthChecks healthChecks) {
             this.checks = Objects.requireNonNull(healthChecks, "healthChecks == null");
             return this;
         }
 
-        /** Adds a failure pattern, tried after the built-ins. */
+        /**
+         * Adds a failure pattern, tried after the built-ins.
+         *
+         * @param pattern recognises one more kind of failure
+         * @return this builder
+         */
         public Builder pattern(FailurePattern pattern) {
             this.patterns.add(Objects.requireNonNull(pattern, "pattern == null"));
             return this;
         }
 
-        /** Adds a playbook, tried before the built-ins when the knowledge base knows no better. */
+        /**
+         * Adds a playbook, tried before the built-ins when the knowledge base knows no better.
+         *
+         * @param playbook one more fix
+         * @return this builder
+         */
         public Builder playbook(Playbook playbook) {
             this.playbooks.add(Objects.requireNonNull(playbook, "playbook == null"));
             return this;
@@ -540,74 +582,133 @@ public final class Healer {
         /**
          * The knowledge base: learns from every occurrence, orders candidate playbooks, and supplies the user's
          * {@code playbooks.yml} from its directory (validated at {@link #build()}). None by default.
+         *
+         * @param kb the knowledge base to learn from and record into
+         * @return this builder
          */
         public Builder knowledge(KnowledgeBase kb) {
             this.knowledge = Objects.requireNonNull(kb, "kb == null");
             return this;
         }
 
-        /** The policy of services without one of their own ({@link HealingPolicy#DEFAULT}). */
+        /**
+         * The policy of services without one of their own ({@link HealingPolicy#DEFAULT}).
+         *
+         * @param policy the back-off and circuit breaker of every service not given its own
+         * @return this builder
+         */
         public Builder policy(HealingPolicy policy) {
             this.defaultPolicy = Objects.requireNonNull(policy, "policy == null");
             return this;
         }
 
-        /** The policy of one service. */
+        /**
+         * The policy of one service.
+         *
+         * @param service the service's name
+         * @param policy its back-off and circuit breaker, in place of the default policy
+         * @return this builder
+         */
         public Builder policy(String service, HealingPolicy policy) {
             this.policies.put(Objects.requireNonNull(service, "service == null"),
                     Objects.requireNonNull(policy, "policy == null"));
             return this;
         }
 
-        /** The clock of the policy and the events (injected in tests: nothing waits for back-off). */
+        /**
+         * The clock of the policy and the events (injected in tests: nothing waits for back-off).
+         *
+         * @param c the clock ({@link Clock#systemUTC()} unless set)
+         * @return this builder
+         */
         public Builder clock(Clock c) {
             this.clock = Objects.requireNonNull(c, "c == null");
             return this;
         }
 
-        /** How playbooks wait (between tries of an unreachable machine). */
+        /**
+         * How playbooks wait (between tries of an unreachable machine).
+         *
+         * @param s the sleeper ({@link Sleeper#SYSTEM} unless set)
+         * @return this builder
+         */
         public Builder sleeper(Sleeper s) {
             this.sleeper = Objects.requireNonNull(s, "s == null");
             return this;
         }
 
-        /** The seed of the back-off jitter. */
+        /**
+         * The seed of the back-off jitter.
+         *
+         * @param value the seed of the random jitter, so a test sees the same waits every run
+         * @return this builder
+         */
         public Builder jitterSeed(long value) {
             this.seed = value;
             return this;
         }
 
-        /** Hears every event. */
+        /**
+         * Hears every event.
+         *
+         * @param l told of each event as it happens ({@link HealListener#NONE} unless set)
+         * @return this builder
+         */
         public Builder listener(HealListener l) {
             this.listener = Objects.requireNonNull(l, "l == null");
             return this;
         }
 
-        /** Writes every playbook run and restart into the history ({@code action: HEAL}). */
+        /**
+         * Writes every playbook run and restart into the history ({@code action: HEAL}).
+         *
+         * @param store the state store whose history receives them; none unless set
+         * @return this builder
+         */
         public Builder state(StateStore store) {
             this.state = Objects.requireNonNull(store, "store == null");
             return this;
         }
 
-        /** Where the health states come from (a running monitor's snapshots), to leave flapping services alone. */
+        /**
+         * Where the health states come from (a running monitor's snapshots), to leave flapping services alone.
+         *
+         * @param source a service's current health state by its name, or empty when unknown
+         * @return this builder
+         */
         public Builder healthStates(Function<String, Optional<HealthState>> source) {
             this.states = Objects.requireNonNull(source, "source == null");
             return this;
         }
 
-        /** Restarts through an executor: with its secrets, locks, history and dependency order. */
+        /**
+         * Restarts through an executor: with its secrets, locks, history and dependency order.
+         *
+         * @param e the executor that restarts services; without one, the service's deployer restarts it
+         * @return this builder
+         */
         public Builder executor(Executor e) {
             this.executor = Objects.requireNonNull(e, "e == null");
             return this;
         }
 
-        /** How long one command may take (30 s). */
+        /**
+         * How long one command may take (30 s).
+         *
+         * @param limit the longest one command, including the observation script, may run
+         * @return this builder
+         */
         public Builder timeout(Duration limit) {
             this.timeout = Objects.requireNonNull(limit, "limit == null");
             return this;
         }
 
-        /** Without an executor, how long to wait for a restarted service to be healthy (30 s). */
+        /**
+         * Without an executor, how long to wait for a restarted service to be healthy (30 s).
+         *
+         * @param limit the longest to wait for health after a restart made by the deployer
+         * @return this builder
+         */
         public Builder healthTimeout(Duration limit) {
             this.healthTimeout = Objects.requireNonNull(limit, "limit == null");
             return this;

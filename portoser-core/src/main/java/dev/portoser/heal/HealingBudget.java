@@ -32,7 +32,11 @@ public final class HealingBudget {
         this.random = Objects.requireNonNull(random, "random == null");
     }
 
-    /** The policy. */
+    /**
+     * The policy.
+     *
+     * @return the policy these counters are kept under
+     */
     public HealingPolicy policy() {
         return policy;
     }
@@ -99,7 +103,11 @@ public final class HealingBudget {
         healthySince = null;
     }
 
-    /** Attempts in a row since the last reset. */
+    /**
+     * Attempts in a row since the last reset.
+     *
+     * @return the attempts counted since the service was last healthy long enough, 0 after a reset
+     */
     public synchronized int attemptsInARow() {
         return inARow;
     }
@@ -128,7 +136,11 @@ public final class HealingBudget {
             CIRCUIT_OPEN
         }
 
-        /** Whether an attempt may be made. */
+        /**
+         * Whether an attempt may be made.
+         *
+         * @return true when the kind is {@link Kind#ALLOWED}
+         */
         public boolean allowed() {
             return kind == Kind.ALLOWED;
         }

@@ -26,7 +26,18 @@ public record HealingPolicy(Duration initialBackoff, double multiplier, Duration
     public static final HealingPolicy DEFAULT = new HealingPolicy(Duration.ofSeconds(10), 2.0, Duration.ofMinutes(5),
             0.1, Duration.ofMinutes(10), 5, Duration.ofMinutes(30));
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param initialBackoff the wait after the first attempt, not negative
+     * @param multiplier how much each wait grows over the last, at least 1
+     * @param maxBackoff the longest wait, at least {@code initialBackoff}
+     * @param jitter the largest share added at random to each wait, from 0 to 1
+     * @param resetAfterHealthy how long the service must be healthy before its counters reset, not negative
+     * @param maxAttempts attempts allowed per window, at least 1
+     * @param window the window of the circuit breaker, positive
+     * @throws IllegalArgumentException when a component is out of its range
+     */
     public HealingPolicy {
         Objects.requireNonNull(initialBackoff, "initialBackoff == null");
         Objects.requireNonNull(maxBackoff, "maxBackoff == null");
@@ -45,17 +56,39 @@ public record HealingPolicy(Duration initialBackoff, double multiplier, Duration
         }
     }
 
-    /** This policy with another back-off. */
+    /**
+     * This policy with another back-off.
+     *
+     * @param initial the wait after the first attempt
+     * @param factor how much each wait grows over the last, at least 1
+     * @param cap the longest wait, at least {@code initial}
+     * @param jitterShare the largest share added at random to each wait, from 0 to 1
+     * @return a policy with this back-off and this policy's reset time and circuit breaker
+     * @throws IllegalArgumentException when a value is out of its range
+     */
     public HealingPolicy withBackoff(Duration initial, double factor, Duration cap, double jitterShare) {
         return new HealingPolicy(initial, factor, cap, jitterShare, resetAfterHealthy, maxAttempts, window);
     }
 
-    /** This policy with another circuit breaker. */
+    /**
+     * This policy with another circuit breaker.
+     *
+     * @param attempts attempts allowed per window, at least 1
+     * @param per the window, positive
+     * @return a policy with this breaker and this policy's back-off and reset time
+     * @throws IllegalArgumentException when a value is out of its range
+     */
     public HealingPolicy withCircuitBreaker(int attempts, Duration per) {
         return new HealingPolicy(initialBackoff, multiplier, maxBackoff, jitter, resetAfterHealthy, attempts, per);
     }
 
-    /** This policy with another reset time. */
+    /**
+     * This policy with another reset time.
+     *
+     * @param healthyFor how long the service must be healthy before its counters reset, not negative
+     * @return a policy with this reset time and this policy's back-off and circuit breaker
+     * @throws IllegalArgumentException when the time is negative
+     */
     public HealingPolicy withResetAfterHealthy(Duration healthyFor) {
         return new HealingPolicy(initialBackoff, multiplier, maxBackoff, jitter, healthyFor, maxAttempts, window);
     }

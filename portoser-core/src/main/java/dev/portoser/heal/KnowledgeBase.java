@@ -72,17 +72,29 @@ public final class KnowledgeBase {
         return new KnowledgeBase(stateDirectory.resolve("knowledge"));
     }
 
-    /** The knowledge directory. */
+    /**
+     * The knowledge directory.
+     *
+     * @return the absolute directory that holds the occurrences file and the user playbook file
+     */
     public Path directory() {
         return directory;
     }
 
-    /** The occurrences file. */
+    /**
+     * The occurrences file.
+     *
+     * @return {@code occurrences.jsonl} in the knowledge directory, one occurrence per line
+     */
     public Path file() {
         return directory.resolve(FILE_NAME);
     }
 
-    /** The user playbook file. */
+    /**
+     * The user playbook file.
+     *
+     * @return {@code playbooks.yml} in the knowledge directory
+     */
     public Path playbookFile() {
         return directory.resolve(PlaybookFile.FILE_NAME);
     }
@@ -165,7 +177,11 @@ public final class KnowledgeBase {
         return List.copyOf(all);
     }
 
-    /** The warnings of the last read: garbled lines skipped, at most one line. */
+    /**
+     * The warnings of the last read: garbled lines skipped, at most one line.
+     *
+     * @return one line naming the file, the first skipped line and how many were skipped, or none
+     */
     public List<String> warnings() {
         synchronized (lock) {
             return warnings;
@@ -251,7 +267,11 @@ public final class KnowledgeBase {
      * @param fixed times it fixed it
      */
     public record PlaybookStats(String playbook, int attempts, int fixed) {
-        /** The share of attempts that fixed it (0 when never tried). */
+        /**
+         * The share of attempts that fixed it (0 when never tried).
+         *
+         * @return {@code fixed / attempts}, from 0 to 1
+         */
         public double successRate() {
             return attempts == 0 ? 0 : (double) fixed / attempts;
         }
@@ -273,7 +293,15 @@ public final class KnowledgeBase {
      */
     public record FingerprintStats(String fingerprint, int occurrences, int fixed, Map<String, Integer> services,
                                    List<PlaybookStats> playbooks) {
-        /** Copies the collections. */
+        /**
+         * Copies the collections.
+         *
+         * @param fingerprint the fingerprint
+         * @param occurrences how often it was seen
+         * @param fixed how often a playbook fixed it
+         * @param services the services it was seen on ({@code service@machine}), with counts
+         * @param playbooks the playbooks tried, best first
+         */
         public FingerprintStats {
             services = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(services));
             playbooks = List.copyOf(playbooks);
@@ -302,7 +330,12 @@ public final class KnowledgeBase {
             return new FingerprintStats(fingerprint, list.size(), fixed, services, ps);
         }
 
-        /** The stats of one playbook (zero when never tried). */
+        /**
+         * The stats of one playbook (zero when never tried).
+         *
+         * @param name the playbook's name
+         * @return its attempts and fixes for this fingerprint, both 0 when it was never tried
+         */
         public PlaybookStats playbook(String name) {
             return playbooks.stream().filter(p -> p.playbook().equals(name)).findFirst()
                     .orElse(new PlaybookStats(name, 0, 0));

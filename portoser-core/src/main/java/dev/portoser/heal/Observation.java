@@ -13,13 +13,21 @@ import org.jspecify.annotations.Nullable;
  */
 public sealed interface Observation {
 
-    /** The kind's name in JSON ({@code "kind"}): the record's simple name. */
+    /**
+     * The kind's name in JSON ({@code "kind"}): the record's simple name.
+     *
+     * @return the simple name of the record class, such as {@code PortOwner}
+     */
     @JsonProperty("kind")
     default String kind() {
         return getClass().getSimpleName();
     }
 
-    /** What was seen, in one line of words. */
+    /**
+     * What was seen, in one line of words.
+     *
+     * @return the observation as a sentence, such as {@code port 8080 is free}
+     */
     String describe();
 
     /**
@@ -104,7 +112,16 @@ public sealed interface Observation {
             UNSEEN
         }
 
-        /** Checks the components. */
+        /**
+         * Checks the components.
+         *
+         * @param port the port
+         * @param owner whose listener it is
+         * @param pid the listening process, or null when none listens or it cannot be seen
+         * @param service for {@link Owner#OURS_STALE} the service, for {@link Owner#OTHER_SERVICE} the other
+         *     service, else null
+         * @param command the listener's command line, or empty
+         */
         public PortOwner {
             Objects.requireNonNull(owner, "owner == null");
             Objects.requireNonNull(command, "command == null");
@@ -262,7 +279,11 @@ public sealed interface Observation {
      * @param detail the evidence
      */
     record Dependency(String dependency, HealthStatus status, String detail) implements Observation {
-        /** Whether it passes. */
+        /**
+         * Whether it passes.
+         *
+         * @return true when its check said healthy, or could not tell ({@link HealthStatus#UNKNOWN})
+         */
         public boolean healthy() {
             return status == HealthStatus.HEALTHY || status == HealthStatus.UNKNOWN;
         }
@@ -293,7 +314,12 @@ public sealed interface Observation {
      * @param lines the lines, oldest first
      */
     record LogTail(String source, List<String> lines) implements Observation {
-        /** Copies the lines. */
+        /**
+         * Copies the lines.
+         *
+         * @param source where they come from
+         * @param lines the lines, oldest first
+         */
         public LogTail {
             lines = List.copyOf(lines);
         }

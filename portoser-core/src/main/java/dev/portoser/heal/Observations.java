@@ -15,7 +15,14 @@ import java.util.Optional;
  */
 public record Observations(String service, String machine, Instant time, List<Observation> items) {
 
-    /** Checks the components and copies the list. */
+    /**
+     * Checks the components and copies the list.
+     *
+     * @param service the service's name
+     * @param machine its machine's name
+     * @param time when it was seen
+     * @param items the observations, in the order they were made
+     */
     public Observations {
         Objects.requireNonNull(service, "service == null");
         Objects.requireNonNull(machine, "machine == null");
@@ -45,12 +52,20 @@ public record Observations(String service, String machine, Instant time, List<Ob
         return items.stream().filter(kind::isInstance).map(kind::cast).findFirst();
     }
 
-    /** Whether the machine answered. */
+    /**
+     * Whether the machine answered.
+     *
+     * @return false only when a {@link Observation.Reachability} observation says it did not answer
+     */
     public boolean reachable() {
         return first(Observation.Reachability.class).map(Observation.Reachability::reachable).orElse(true);
     }
 
-    /** The log lines seen, or none. */
+    /**
+     * The log lines seen, or none.
+     *
+     * @return the lines of the first {@link Observation.LogTail}, or an empty list when no log was read
+     */
     public List<String> logLines() {
         return first(Observation.LogTail.class).map(Observation.LogTail::lines).orElse(List.of());
     }

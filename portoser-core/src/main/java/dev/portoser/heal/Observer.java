@@ -69,7 +69,11 @@ public final class Observer {
         return new Builder(registry);
     }
 
-    /** The registry observed. */
+    /**
+     * The registry observed.
+     *
+     * @return the registry whose services this observer observes
+     */
     public Registry registry() {
         return registry;
     }
@@ -161,43 +165,79 @@ public final class Observer {
             this.registry = Objects.requireNonNull(registry, "registry == null");
         }
 
-        /** How to reach remote machines (SSH). */
+        /**
+         * How to reach remote machines (SSH).
+         *
+         * @param factory opens a transport to each remote machine; without one, observing a remote service fails
+         * @return this builder
+         */
         public Builder transports(TransportFactory factory) {
             this.transports = Objects.requireNonNull(factory, "factory == null");
             return this;
         }
 
-        /** How to reach {@code localhost} machines ({@link LocalTransport} by default). */
+        /**
+         * How to reach {@code localhost} machines ({@link LocalTransport} by default).
+         *
+         * @param factory opens a transport to each {@code localhost} machine
+         * @return this builder
+         */
         public Builder localTransports(TransportFactory factory) {
             this.localTransports = Objects.requireNonNull(factory, "factory == null");
             return this;
         }
 
-        /** The deployers whose checks tell whether an instance is ours. */
+        /**
+         * The deployers whose checks tell whether an instance is ours.
+         *
+         * @param all the deployers, by service type ({@link Deployers#defaults()} unless set)
+         * @return this builder
+         */
         public Builder deployers(Deployers all) {
             this.deployers = Objects.requireNonNull(all, "all == null");
             return this;
         }
 
-        /** The health checks. */
+        /**
+         * The health checks.
+         *
+         * @param healthChecks runs the service's and its dependencies' health checks
+         * @return this builder
+         */
         public Builder checks(HealthChecks healthChecks) {
             this.checks = Objects.requireNonNull(healthChecks, "healthChecks == null");
             return this;
         }
 
-        /** The clock that stamps observations. */
+        /**
+         * The clock that stamps observations.
+         *
+         * @param c the clock ({@link Clock#systemUTC()} unless set)
+         * @return this builder
+         */
         public Builder clock(Clock c) {
             this.clock = Objects.requireNonNull(c, "c == null");
             return this;
         }
 
-        /** How long the observation script may take (30 s by default). */
+        /**
+         * How long the observation script may take (30 s by default).
+         *
+         * @param limit the longest the observation script may run on the machine
+         * @return this builder
+         */
         public Builder timeout(Duration limit) {
             this.timeout = Objects.requireNonNull(limit, "limit == null");
             return this;
         }
 
-        /** How many log lines to read (20 by default). */
+        /**
+         * How many log lines to read (20 by default).
+         *
+         * @param lines how many of the log's last lines to read, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code lines} is less than 1
+         */
         public Builder logLines(int lines) {
             if (lines < 1) {
                 throw new IllegalArgumentException("lines must be at least 1, was " + lines);
@@ -209,13 +249,20 @@ public final class Observer {
         /**
          * Where the health of dependencies comes from, for example a running {@link dev.portoser.health.HealthMonitor}'s
          * last results; by default each is checked once.
+         *
+         * @param source the last health result of a dependency, by the dependency's name
+         * @return this builder
          */
         public Builder dependencyHealth(Function<String, HealthResult> source) {
             this.dependencyHealth = Objects.requireNonNull(source, "source == null");
             return this;
         }
 
-        /** The observer. */
+        /**
+         * The observer.
+         *
+         * @return a new observer with this builder's settings
+         */
         public Observer build() {
             return new Observer(this);
         }

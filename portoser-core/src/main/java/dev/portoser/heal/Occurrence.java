@@ -40,7 +40,19 @@ public record Occurrence(Instant time, String fingerprint, String service, Strin
         BY_HAND
     }
 
-    /** Checks the components and copies the commands. */
+    /**
+     * Checks the components and copies the commands.
+     *
+     * @param time when
+     * @param fingerprint the diagnosis
+     * @param service the service
+     * @param machine its machine
+     * @param playbook the playbook tried, or null when none was
+     * @param outcome how it went
+     * @param detail what was done or seen, in words; null is taken as empty
+     * @param source whether the healer did it or a person recorded it; null is taken as {@link Source#HEALER}
+     * @param commands for a fix recorded by hand, the commands that fixed it; null is taken as none
+     */
     public Occurrence {
         Objects.requireNonNull(time, "time == null");
         Objects.requireNonNull(fingerprint, "fingerprint == null");

@@ -8,7 +8,11 @@ package dev.portoser.heal;
  */
 public interface Playbook {
 
-    /** Its name, as the knowledge base records it ({@code stop-own-stale-instance}). */
+    /**
+     * Its name, as the knowledge base records it ({@code stop-own-stale-instance}).
+     *
+     * @return the playbook's name
+     */
     String name();
 
     /**
@@ -44,17 +48,32 @@ public interface Playbook {
      * @param detail what it did or why it could not, in words
      */
     record Result(boolean fixed, String detail) {
-        /** Checks the detail. */
+        /**
+         * Checks the detail.
+         *
+         * @param fixed whether the cause is gone
+         * @param detail what it did or why it could not, in words
+         */
         public Result {
             java.util.Objects.requireNonNull(detail, "detail == null");
         }
 
-        /** A fix that worked. */
+        /**
+         * A fix that worked.
+         *
+         * @param detail what it did, in words
+         * @return a result with {@code fixed} true
+         */
         public static Result fixed(String detail) {
             return new Result(true, detail);
         }
 
-        /** A fix that did not work. */
+        /**
+         * A fix that did not work.
+         *
+         * @param detail why it could not fix the cause, in words
+         * @return a result with {@code fixed} false
+         */
         public static Result failed(String detail) {
             return new Result(false, detail);
         }

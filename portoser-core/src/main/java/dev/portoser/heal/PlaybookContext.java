@@ -50,17 +50,29 @@ public final class PlaybookContext implements AutoCloseable {
         this.timeout = timeout;
     }
 
-    /** The registry. */
+    /**
+     * The registry.
+     *
+     * @return the registry the service being healed comes from
+     */
     public Registry registry() {
         return registry;
     }
 
-    /** The service being healed. */
+    /**
+     * The service being healed.
+     *
+     * @return the service, as the registry defines it
+     */
     public Service service() {
         return service;
     }
 
-    /** Its machine. */
+    /**
+     * Its machine.
+     *
+     * @return the machine the service runs on
+     */
     public Machine machine() {
         return machine;
     }
@@ -92,12 +104,20 @@ public final class PlaybookContext implements AutoCloseable {
         }
     }
 
-    /** How long one command may take. */
+    /**
+     * How long one command may take.
+     *
+     * @return the timeout of each command a playbook runs
+     */
     public Duration timeout() {
         return timeout;
     }
 
-    /** Waits (injected, so tests do not sleep). */
+    /**
+     * Waits (injected, so tests do not sleep).
+     *
+     * @return the sleeper playbooks wait with
+     */
     public Sleeper sleeper() {
         return sleeper;
     }

@@ -16,7 +16,11 @@ public final class PlaybookFileException extends PortoserException {
         this.problems = problems.stream().sorted(Problem.IN_SOURCE_ORDER).toList();
     }
 
-    /** The problems, in source order. */
+    /**
+     * The problems, in source order.
+     *
+     * @return every problem found in the file, sorted by file, line and column
+     */
     public List<Problem> problems() {
         return problems;
     }

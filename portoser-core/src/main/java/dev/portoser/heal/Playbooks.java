@@ -23,7 +23,11 @@ public final class Playbooks {
     private Playbooks() {
     }
 
-    /** Every built-in playbook. */
+    /**
+     * Every built-in playbook.
+     *
+     * @return a new list of the six built-in playbooks
+     */
     public static List<Playbook> builtIns() {
         return List.of(new StopOwnStaleInstance(), new RemoveStalePidFile(), new HealDependency(), new RotateOwnLogs(),
                 new StartDockerEngine(), new WaitForMachine(Duration.ofSeconds(2), 5));
