@@ -178,7 +178,7 @@ final class NativeScripts {
             fi
             state() { # label
               if out=$(launchctl print "$domain/$1" 2>/dev/null); then
-                printf '%s\\n' "$out" | sed -n 's/^[[:space:]]*\\(state\\|pid\\|last exit code\\) = \\(.*\\)$/p \\1=\\2/p'
+                printf '%s\\n' "$out" | sed -n -E 's/^[[:space:]]*(state|pid|last exit code) = (.*)$/p \\1=\\2/p'
                 echo "p loaded=yes"
               else echo "p loaded=no"; fi
             }

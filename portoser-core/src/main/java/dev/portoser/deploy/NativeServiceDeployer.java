@@ -494,7 +494,8 @@ public final class NativeServiceDeployer implements Deployer {
                 String kv = line.substring(2);
                 int eq = kv.indexOf('=');
                 if (eq > 0) {
-                    p.put(kv.substring(0, eq), kv.substring(eq + 1));
+                    // The first answer counts: launchctl print repeats keys in nested sections.
+                    p.putIfAbsent(kv.substring(0, eq), kv.substring(eq + 1));
                 } else {
                     errors.add(kv);
                 }
