@@ -215,6 +215,38 @@ class NativeServiceDeployerTest {
     }
 
     @Test
+    void aUnitThatFailsVerifyIsReportedWithSystemdsWordsAndNothingElseRuns() {
+        List<Command> seen = new ArrayList<>();
+        RecordingTransport t = new RecordingTransport(null, c -> "") {
+            @Override
+            public synchronized CommandResult exec(Command command) {
+                seen.add(command);
+                String out = NativeScripts.PROBE.equals(command.script())
+                        ? "os Linux\nuid 0\nlogin root\nhome /root\npid1 systemd\nsystemd systemd 252 (252.39-1)\n"
+                        : NativeScripts.SYSTEMD_LOOK.equals(command.script()) ? "record \np LoadState=not-found\n"
+                        + "exe /usr/bin/python3\n"
+                        : "portoser: invalid\n/etc/systemd/system/.portoser-api/portoser-api.service:9: Unknown key\n";
+                return new CommandResult(NativeScripts.SYSTEMD_INSTALL.equals(command.script()) ? 4 : 0, out, "",
+                        Duration.ofMillis(1), null);
+            }
+        };
+        assertThatThrownBy(() -> new NativeServiceDeployer().deploy(context("linux", "root", t)))
+                .isInstanceOf(DeployException.class)
+                .hasMessage("the generated file for api does not pass systemd-analyze verify on mac, so nothing was "
+                        + "changed: /etc/systemd/system/.portoser-api/portoser-api.service:9: Unknown key");
+        assertThat(seen).extracting(Command::script).containsExactly(NativeScripts.PROBE, NativeScripts.SYSTEMD_LOOK,
+                NativeScripts.SYSTEMD_INSTALL);
+        // In the script, verify comes before any file is moved into place or systemd is told anything.
+        String install = NativeScripts.SYSTEMD_INSTALL;
+        assertThat(install.indexOf("verify \"$stage/$unit\"")).isPositive()
+                .isLessThan(install.indexOf("mv -f \"$envt\""))
+                .isLessThan(install.indexOf("mv -f \"$stage/$unit\" \"$units/$unit\""))
+                .isLessThan(install.indexOf("sc daemon-reload"));
+        assertThat(install).contains("sc enable --quiet --now \"$unit\"").contains("systemd-analyze verify --man=no")
+                .contains("systemd-analyze --user verify --man=no").contains("loginctl enable-linger");
+    }
+
+    @Test
     void systemdsAnswersBecomeStatuses() {
         NativeServiceDeployer.MachineFacts m = new NativeServiceDeployer.MachineFacts(
                 NativeServiceDeployer.Manager.SYSTEMD, 252, 0, "root", "/root");
