@@ -35,7 +35,7 @@ class NativeServiceDeployerTest {
     Path dir;
 
     /** Records commands; answers each with what {@code answer} says for its script. */
-    static final class RecordingTransport implements Transport {
+    static class RecordingTransport implements Transport {
         final Machine machine;
         final Function<Command, String> answer;
         final List<Command> commands = new ArrayList<>();
