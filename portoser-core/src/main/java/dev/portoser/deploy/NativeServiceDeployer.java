@@ -572,16 +572,24 @@ public final class NativeServiceDeployer implements Deployer {
 
     private static @Nullable Integer code(Map<String, String> p) {
         String code = p.getOrDefault("ExecMainStatus", "");
-        return "exited".equals(p.get("ExecMainCode")) && code.matches("\\d+") ? Integer.valueOf(code) : null;
+        return how(p).equals("exited") && code.matches("\\d+") ? Integer.valueOf(code) : null;
     }
 
     private static String exit(Map<String, String> p) {
-        String code = p.getOrDefault("ExecMainCode", "");
         String status = p.getOrDefault("ExecMainStatus", "");
-        return switch (code) {
+        return switch (how(p)) {
             case "exited" -> "exited with status " + status;
-            case "killed", "dumped" -> "was killed by signal " + status;
+            case "killed" -> "was killed by signal " + status;
             default -> "ended";
+        };
+    }
+
+    /** systemctl show gives ExecMainCode as the number of waitid's si_code (1 exited, 2 killed, 3 dumped). */
+    private static String how(Map<String, String> p) {
+        return switch (p.getOrDefault("ExecMainCode", "")) {
+            case "1", "exited" -> "exited";
+            case "2", "3", "killed", "dumped" -> "killed";
+            default -> "";
         };
     }
 

@@ -274,7 +274,7 @@ class NativeServiceDeployerTest {
                 p ActiveState=activating
                 p SubState=auto-restart
                 p MainPID=0
-                p ExecMainCode=killed
+                p ExecMainCode=2
                 p ExecMainStatus=9
                 """, null);
         assertThat(crashed.state()).isEqualTo(ServiceStatus.State.FAILED);
@@ -282,11 +282,12 @@ class NativeServiceDeployerTest {
         ServiceStatus failed = NativeServiceDeployer.parseStatus(m, """
                 p LoadState=loaded
                 p ActiveState=failed
-                p ExecMainCode=exited
+                p ExecMainCode=1
                 p ExecMainStatus=3
                 p Result=exit-code
                 """, null);
         assertThat(failed.exitCode()).isEqualTo(3);
+        assertThat(failed.detail()).isEqualTo("failed: it exited with status 3 (result exit-code)");
         assertThat(NativeServiceDeployer.parseStatus(m, "record\np LoadState=not-found\np ActiveState=inactive\n", null)
                 .state()).isEqualTo(ServiceStatus.State.STOPPED);
         assertThat(NativeServiceDeployer.parseStatus(m, "record\nnomanager\n", null).state())
