@@ -20,7 +20,7 @@ public final class Deployers {
 
     /** The built-in deployers with their defaults, one for every type of the registry. */
     public static Deployers defaults() {
-        return of(new LocalProcessDeployer(), new DockerComposeDeployer());
+        return of(new LocalProcessDeployer(), new DockerComposeDeployer(), new NativeServiceDeployer());
     }
 
     /**

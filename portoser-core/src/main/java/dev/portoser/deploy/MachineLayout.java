@@ -13,10 +13,12 @@ import dev.portoser.registry.Service;
  * ~/.portoser/logs/NAME.log       the service's output (local), appended and rotated by size
  * ~/.portoser/locks/NAME/         the service's lock (atomic mkdir + owner record)
  * ~/.portoser/compose/NAME/       generated Compose override and env file (docker)
+ * ~/.portoser/run/NAME.native     digest of the configuration a native service was installed with
  * </pre>
  *
  * <p>Units of {@code native} services go where their service manager looks: {@code /etc/systemd/system} for root,
- * {@code ~/.config/systemd/user} otherwise.
+ * {@code ~/.config/systemd/user} otherwise; launchd property lists in {@code /Library/LaunchDaemons} (root) or
+ * {@code ~/Library/LaunchAgents}; rc.d scripts in {@code /usr/local/etc/rc.d}.
  */
 public final class MachineLayout {
     /** The base directory, relative to the home directory. */
@@ -35,6 +37,12 @@ public final class MachineLayout {
     public static final String USER_UNITS = ".config/systemd/user";
     /** Where systemd looks for system units. */
     public static final String SYSTEM_UNITS = "/etc/systemd/system";
+    /** Where launchd looks for the agents of a login that is not root, relative to its home. */
+    public static final String LAUNCH_AGENTS = "Library/LaunchAgents";
+    /** Where launchd looks for system daemons. */
+    public static final String LAUNCH_DAEMONS = "/Library/LaunchDaemons";
+    /** Where rc.d scripts of local packages go on BSD. */
+    public static final String RC_D = "/usr/local/etc/rc.d";
 
     private MachineLayout() {
     }
@@ -77,5 +85,24 @@ public final class MachineLayout {
     public static String unitName(Service service) {
         String name = service.serviceName() != null ? service.serviceName() : "portoser-" + service.name();
         return name.endsWith(".service") ? name : name + ".service";
+    }
+
+    /** The record of the configuration a native service was installed with. */
+    public static String nativeRecord(Service service) {
+        return RUN + "/" + service.name() + ".native";
+    }
+
+    /** The launchd label of a native service: its {@code service_name}, else {@code dev.portoser.NAME}. */
+    public static String launchdLabel(Service service) {
+        return service.serviceName() != null ? service.serviceName() : "dev.portoser." + service.name();
+    }
+
+    /**
+     * The rc.d name of a native service (a shell variable name, as rc.subr needs): its {@code service_name}, else
+     * {@code portoser_NAME}, with every character other than letters, digits and '_' as '_'.
+     */
+    public static String rcName(Service service) {
+        String name = service.serviceName() != null ? service.serviceName() : "portoser_" + service.name();
+        return name.replaceAll("[^A-Za-z0-9_]", "_");
     }
 }

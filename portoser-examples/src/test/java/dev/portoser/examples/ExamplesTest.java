@@ -118,4 +118,15 @@ class ExamplesTest {
             System.setProperty("user.home", realHome);
         }
     }
+
+    @Test
+    void renderSystemdUnitPrintsTheUserUnitOfTheExampleWorker() throws Exception {
+        String out = output(() -> RenderSystemdUnit.main(new String[] {"../examples/registry.yml", "worker",
+                "ENVIRONMENT=prod"}));
+        assertThat(out).startsWith("# /home/deploy/.config/systemd/user/shop-worker.service on app (user unit of deploy")
+                .contains("[Unit]\nDescription=Portoser service worker\n")
+                .contains("ExecStart=/srv/worker/bin/worker\n").contains("EnvironmentFile=/home/deploy/.portoser/env/worker.env\n")
+                .contains("Restart=on-failure\n").contains("RestartSteps=5\nRestartMaxDelaySec=60\n")
+                .contains("WantedBy=default.target\n");
+    }
 }
