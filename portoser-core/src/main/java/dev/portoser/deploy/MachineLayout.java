@@ -39,12 +39,22 @@ public final class MachineLayout {
     private MachineLayout() {
     }
 
-    /** The PID file of a local service. */
+    /**
+     * The PID file of a local service.
+     *
+     * @param service the service
+     * @return the PID file of a local service
+     */
     public static String pidFile(Service service) {
         return RUN + "/" + service.name() + ".pid";
     }
 
-    /** The environment file of a service. */
+    /**
+     * The environment file of a service.
+     *
+     * @param service the service
+     * @return the environment file of a service
+     */
     public static String envFile(Service service) {
         return ENV + "/" + service.name() + ".env";
     }
@@ -63,17 +73,32 @@ public final class MachineLayout {
         return log.startsWith("/") ? log : service.path() + "/" + log;
     }
 
-    /** The lock directory of a service. */
+    /**
+     * The lock directory of a service.
+     *
+     * @param service the service
+     * @return the lock directory of a service
+     */
     public static String lockDir(String service) {
         return LOCKS + "/" + service;
     }
 
-    /** The directory of the generated Compose files of a docker service. */
+    /**
+     * The directory of the generated Compose files of a docker service.
+     *
+     * @param service the service
+     * @return the directory of the generated Compose files of a docker service
+     */
     public static String composeDir(Service service) {
         return COMPOSE + "/" + service.name();
     }
 
-    /** The systemd unit name of a native service: its {@code service_name}, else {@code portoser-NAME.service}. */
+    /**
+     * The systemd unit name of a native service: its {@code service_name}, else {@code portoser-NAME.service}.
+     *
+     * @param service the service
+     * @return the systemd unit name of a native service: its {@code service_name}, else {@code portoser-NAME.service}
+     */
     public static String unitName(Service service) {
         String name = service.serviceName() != null ? service.serviceName() : "portoser-" + service.name();
         return name.endsWith(".service") ? name : name + ".service";
