@@ -35,6 +35,16 @@ class DistributionIT {
     @TempDir
     Path dir;
 
+    /** Symbolic links out of the temporary directory are removed here, so that JUnit need not warn about them. */
+    @org.junit.jupiter.api.AfterEach
+    void removeLinks() throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.filter(Files::isSymbolicLink).toList()) {
+                Files.delete(f);
+            }
+        }
+    }
+
     @BeforeAll
     static void unpack() throws Exception {
         CliProcess.Result r = CliProcess.exec(List.of("tar", "-xzf", ARCHIVE + ".tar.gz", "-C", unpacked.toString()),
