@@ -16,6 +16,12 @@ public final class DemoHttpServer {
     private DemoHttpServer() {
     }
 
+    /**
+     * Serves a directory until the process is killed.
+     *
+     * @param args the port, then the directory
+     * @throws IOException if the port cannot be bound
+     */
     public static void main(String[] args) throws IOException {
         int port = Integer.parseInt(args[0]);
         Path root = Path.of(args[1]).toAbsolutePath().normalize();

@@ -27,12 +27,14 @@ public final class Main {
     public static int run(String... args) {
         // Hibernate Validator logs through JBoss Logging; route it to our quiet slf4j setup.
         System.setProperty("org.jboss.logging.provider", "slf4j");
-        if (List.of(args).contains("--verbose")) {
-            // simplelogger.properties silences the SSH library (its ERROR lines carry stack traces around our
-            // one clear line); --verbose lets it speak. System properties win over the file, and are read when
-            // the first logger is made, which is after this.
+        String level = logLevel(System.getenv("PORTOSER_LOG"), List.of(args).contains("--verbose"));
+        if (level != null) {
+            // simplelogger.properties keeps libraries at WARN and silences the SSH library (its ERROR lines carry
+            // stack traces around our one clear line); --verbose or PORTOSER_LOG lets them speak. System
+            // properties win over the file, and are read when the first logger is made, which is after this.
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
             for (String library : THIRD_PARTY_LOGGERS) {
-                System.setProperty("org.slf4j.simpleLogger.log." + library, "info");
+                System.setProperty("org.slf4j.simpleLogger.log." + library, level);
             }
         }
         return commandLine().execute(args);
@@ -40,6 +42,20 @@ public final class Main {
 
     /** The loggers of libraries that log failures we report ourselves, in one line. */
     static final List<String> THIRD_PARTY_LOGGERS = List.of("net.schmizz", "com.hierynomus");
+
+    /** The levels {@code PORTOSER_LOG} takes, as slf4j-simple names them. */
+    static final List<String> LOG_LEVELS = List.of("trace", "debug", "info", "warn", "error", "off");
+
+    /**
+     * The level of every library's log: {@code PORTOSER_LOG} when it names one, else {@code info} with
+     * {@code --verbose}, else none (the defaults of simplelogger.properties).
+     */
+    static String logLevel(String environment, boolean verbose) {
+        if (environment != null && LOG_LEVELS.contains(environment.strip().toLowerCase(java.util.Locale.ROOT))) {
+            return environment.strip().toLowerCase(java.util.Locale.ROOT);
+        }
+        return verbose ? "info" : null;
+    }
 
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new PortoserCommand());

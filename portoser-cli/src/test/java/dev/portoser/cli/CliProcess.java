@@ -41,11 +41,18 @@ final class CliProcess {
 
     static Result exec(List<String> command, Path workDir, Map<String, String> environment)
             throws IOException, InterruptedException {
+        return exec(command, workDir, environment, java.util.Set.of());
+    }
+
+    /** Runs a command with these environment variables set and those of {@code unset} removed. */
+    static Result exec(List<String> command, Path workDir, Map<String, String> environment,
+                       java.util.Set<String> unset) throws IOException, InterruptedException {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing: run the ITs through 'mvn verify'");
         }
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
         builder.environment().remove("REGISTRY_FILE");
+        builder.environment().keySet().removeAll(unset);
         builder.environment().putAll(environment);
         Path out = Files.createTempFile("portoser-out", ".txt");
         Path err = Files.createTempFile("portoser-err", ".txt");

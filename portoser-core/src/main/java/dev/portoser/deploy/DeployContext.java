@@ -26,7 +26,17 @@ import org.jspecify.annotations.Nullable;
 public record DeployContext(Service service, Machine machine, Transport transport, @Nullable Integer port,
                             Map<String, Secret> secrets, Duration timeout, ConfigDigest digest) {
 
-    /** Checks the components and copies the secrets (keeping their order). */
+    /**
+     * Checks the components and copies the secrets (keeping their order).
+     *
+     * @param service the service
+     * @param machine the machine
+     * @param transport the transport
+     * @param timeout the timeout
+     * @param digest the digest
+     * @param secrets the secrets
+     * @param port the port
+     */
     public DeployContext {
         Objects.requireNonNull(service, "service == null");
         Objects.requireNonNull(machine, "machine == null");

@@ -34,7 +34,11 @@ public final class DeployException extends PortoserException {
         this.result = result;
     }
 
-    /** The failed command's result, if a command failed. */
+    /**
+     * The failed command's result, if a command failed.
+     *
+     * @return the failed command's result, if a command failed
+     */
     public Optional<CommandResult> result() {
         return Optional.ofNullable(result);
     }

@@ -20,13 +20,22 @@ public record DeployResult(Change change, String detail) {
         RESTARTED
     }
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param change the change
+     * @param detail the detail
+     */
     public DeployResult {
         Objects.requireNonNull(change, "change == null");
         Objects.requireNonNull(detail, "detail == null");
     }
 
-    /** Whether anything changed on the machine. */
+    /**
+     * Whether anything changed on the machine.
+     *
+     * @return whether anything changed on the machine
+     */
     public boolean changed() {
         return change != Change.UNCHANGED;
     }

@@ -19,7 +19,11 @@ import java.util.List;
  */
 public interface Deployer {
 
-    /** The service type this deployer handles. */
+    /**
+     * The service type this deployer handles.
+     *
+     * @return the service type this deployer handles
+     */
     ServiceType type();
 
     /**

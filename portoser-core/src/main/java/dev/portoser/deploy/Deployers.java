@@ -18,7 +18,11 @@ public final class Deployers {
         this.byType = Collections.unmodifiableMap(new EnumMap<>(byType));
     }
 
-    /** The built-in deployers with their defaults, one for every type of the registry. */
+    /**
+     * The built-in deployers with their defaults, one for every type of the registry.
+     *
+     * @return the built-in deployers with their defaults, one for every type of the registry
+     */
     public static Deployers defaults() {
         return of(new LocalProcessDeployer(), new DockerComposeDeployer(), new NativeServiceDeployer());
     }
@@ -50,12 +54,21 @@ public final class Deployers {
         return new Deployers(map);
     }
 
-    /** The deployer of a type, if there is one. */
+    /**
+     * The deployer of a type, if there is one.
+     *
+     * @param type the type
+     * @return the deployer of a type, if there is one
+     */
     public Optional<Deployer> forType(ServiceType type) {
         return Optional.ofNullable(byType.get(type));
     }
 
-    /** Every deployer. */
+    /**
+     * Every deployer.
+     *
+     * @return every deployer
+     */
     public Collection<Deployer> all() {
         return byType.values();
     }

@@ -72,19 +72,33 @@ public final class DockerComposeDeployer implements Deployer {
      * @param home the login's home directory on the machine
      */
     public record ComposeCli(Flavor flavor, String version, String home) {
-        /** Checks the components. */
+        /**
+         * Checks the components.
+         *
+         * @param flavor the flavor
+         * @param version the version
+         * @param home the home
+         */
         public ComposeCli {
             Objects.requireNonNull(flavor, "flavor == null");
             Objects.requireNonNull(version, "version == null");
             Objects.requireNonNull(home, "home == null");
         }
 
-        /** The command, as a person would type it. */
+        /**
+         * The command, as a person would type it.
+         *
+         * @return the command, as a person would type it
+         */
         public String command() {
             return flavor == Flavor.V2 ? "docker compose" : "docker-compose";
         }
 
-        /** Whether {@code up --wait} exists (Compose v2.1 and later). */
+        /**
+         * Whether {@code up --wait} exists (Compose v2.1 and later).
+         *
+         * @return whether {@code up --wait} exists (Compose v2.1 and later)
+         */
         public boolean hasWait() {
             return flavor == Flavor.V2 && !version.matches("2\\.0(\\..*)?");
         }
@@ -236,7 +250,12 @@ public final class DockerComposeDeployer implements Deployer {
         return ServiceType.DOCKER;
     }
 
-    /** The project name of a service: {@code portoser-NAME}, pinned. */
+    /**
+     * The project name of a service: {@code portoser-NAME}, pinned.
+     *
+     * @param service the service
+     * @return the project name of a service: {@code portoser-NAME}, pinned
+     */
     public static String projectName(Service service) {
         return "portoser-" + service.name().toLowerCase(Locale.ROOT);
     }

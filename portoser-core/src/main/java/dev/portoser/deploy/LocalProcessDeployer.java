@@ -226,7 +226,12 @@ public final class LocalProcessDeployer implements Deployer {
         return context.digest().of(parts.toArray(String[]::new));
     }
 
-    /** The PID file of a service, relative to the login's home; the process health check reads it. */
+    /**
+     * The PID file of a service, relative to the login's home; the process health check reads it.
+     *
+     * @param service the service
+     * @return the PID file of a service, relative to the login's home; the process health check reads it
+     */
     public static String pidFile(Service service) {
         return HealthChecks.defaultPidFile(service);
     }

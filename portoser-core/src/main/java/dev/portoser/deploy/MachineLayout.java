@@ -47,12 +47,22 @@ public final class MachineLayout {
     private MachineLayout() {
     }
 
-    /** The PID file of a local service. */
+    /**
+     * The PID file of a local service.
+     *
+     * @param service the service
+     * @return the PID file of a local service
+     */
     public static String pidFile(Service service) {
         return RUN + "/" + service.name() + ".pid";
     }
 
-    /** The environment file of a service. */
+    /**
+     * The environment file of a service.
+     *
+     * @param service the service
+     * @return the environment file of a service
+     */
     public static String envFile(Service service) {
         return ENV + "/" + service.name() + ".env";
     }
@@ -71,28 +81,53 @@ public final class MachineLayout {
         return log.startsWith("/") ? log : service.path() + "/" + log;
     }
 
-    /** The lock directory of a service. */
+    /**
+     * The lock directory of a service.
+     *
+     * @param service the service
+     * @return the lock directory of a service
+     */
     public static String lockDir(String service) {
         return LOCKS + "/" + service;
     }
 
-    /** The directory of the generated Compose files of a docker service. */
+    /**
+     * The directory of the generated Compose files of a docker service.
+     *
+     * @param service the service
+     * @return the directory of the generated Compose files of a docker service
+     */
     public static String composeDir(Service service) {
         return COMPOSE + "/" + service.name();
     }
 
-    /** The systemd unit name of a native service: its {@code service_name}, else {@code portoser-NAME.service}. */
+    /**
+     * The systemd unit name of a native service: its {@code service_name}, else {@code portoser-NAME.service}.
+     *
+     * @param service the service
+     * @return the systemd unit name of a native service: its {@code service_name}, else {@code portoser-NAME.service}
+     */
     public static String unitName(Service service) {
         String name = service.serviceName() != null ? service.serviceName() : "portoser-" + service.name();
         return name.endsWith(".service") ? name : name + ".service";
     }
 
-    /** The record of the configuration a native service was installed with. */
+    /**
+     * The record of the configuration a native service was installed with.
+     *
+     * @param service the native service
+     * @return its path relative to the login's home, under {@code ~/.portoser/run}
+     */
     public static String nativeRecord(Service service) {
         return RUN + "/" + service.name() + ".native";
     }
 
-    /** The launchd label of a native service: its {@code service_name}, else {@code dev.portoser.NAME}. */
+    /**
+     * The launchd label of a native service: its {@code service_name}, else {@code dev.portoser.NAME}.
+     *
+     * @param service the native service
+     * @return the label launchd knows it by
+     */
     public static String launchdLabel(Service service) {
         return service.serviceName() != null ? service.serviceName() : "dev.portoser." + service.name();
     }
@@ -100,6 +135,9 @@ public final class MachineLayout {
     /**
      * The rc.d name of a native service (a shell variable name, as rc.subr needs): its {@code service_name}, else
      * {@code portoser_NAME}, with every character other than letters, digits and '_' as '_'.
+     *
+     * @param service the native service
+     * @return the name of its rc.d script and of its {@code NAME_enable} variable
      */
     public static String rcName(Service service) {
         String name = service.serviceName() != null ? service.serviceName() : "portoser_" + service.name();

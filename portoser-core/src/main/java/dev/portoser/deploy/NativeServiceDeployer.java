@@ -69,14 +69,26 @@ public final class NativeServiceDeployer implements Deployer {
      * @param home the login's home directory
      */
     public record MachineFacts(Manager manager, int version, int uid, String login, String home) {
-        /** Checks the components. */
+        /**
+         * Checks the components.
+         *
+         * @param manager its service manager
+         * @param version the manager's version (systemd's number), or 0
+         * @param uid the login's user id
+         * @param login the login's name
+         * @param home the login's home directory
+         */
         public MachineFacts {
             Objects.requireNonNull(manager, "manager == null");
             Objects.requireNonNull(login, "login == null");
             Objects.requireNonNull(home, "home == null");
         }
 
-        /** Whether the login is root: system units. */
+        /**
+         * Whether the login is root, so that services are installed system-wide (system units, LaunchDaemons).
+         *
+         * @return true for uid 0
+         */
         public boolean root() {
             return uid == 0;
         }

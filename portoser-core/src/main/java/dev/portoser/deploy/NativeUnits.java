@@ -50,7 +50,17 @@ public final class NativeUnits {
      */
     public record Target(String executable, String home, boolean root, int managerVersion, List<String> dependencies,
                          Duration restartDelay) {
-        /** Checks the components. */
+        /**
+         * Checks the components.
+         *
+         * @param executable the command's program, as an absolute path on the machine
+         * @param home the login's home directory on the machine
+         * @param root whether the login is root
+         * @param managerVersion the service manager's version, or 0 when unknown
+         * @param dependencies the units of same-machine dependencies
+         * @param restartDelay the delay before the first restart after a crash, at least 100 ms
+         * @throws IllegalArgumentException when a path is not absolute or the delay is below 100 ms
+         */
         public Target {
             Objects.requireNonNull(executable, "executable == null");
             Objects.requireNonNull(home, "home == null");
@@ -79,18 +89,34 @@ public final class NativeUnits {
             return new Target(executable, home, root, managerVersion, List.of(), Duration.ofSeconds(1));
         }
 
-        /** This target with the units of same-machine dependencies. */
+        /**
+         * This target with the units of same-machine dependencies.
+         *
+         * @param units the dependencies' unit names, for {@code After=} and {@code Wants=}
+         * @return a new target
+         */
         public Target withDependencies(List<String> units) {
             return new Target(executable, home, root, managerVersion, units, restartDelay);
         }
 
-        /** This target with another first restart delay. */
+        /**
+         * This target with another first restart delay.
+         *
+         * @param delay the delay before the first restart, at least 100 ms
+         * @return a new target
+         */
         public Target withRestartDelay(Duration delay) {
             return new Target(executable, home, root, managerVersion, dependencies, delay);
         }
     }
 
-    /** The absolute path of a service's environment file on the machine. */
+    /**
+     * The absolute path of a service's environment file on the machine.
+     *
+     * @param service the service
+     * @param target the machine's facts (its login's home)
+     * @return the path, under the login's {@code ~/.portoser/env}
+     */
     public static String envFilePath(Service service, Target target) {
         return target.home() + "/" + MachineLayout.envFile(service);
     }

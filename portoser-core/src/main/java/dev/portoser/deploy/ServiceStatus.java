@@ -30,7 +30,15 @@ public record ServiceStatus(State state, List<String> ids, @Nullable String conf
         UNKNOWN
     }
 
-    /** Checks the components and copies the ids. */
+    /**
+     * Checks the components and copies the ids.
+     *
+     * @param state the state
+     * @param ids the ids
+     * @param detail the detail
+     * @param configDigest the config digest
+     * @param exitCode the exit code
+     */
     public ServiceStatus {
         Objects.requireNonNull(state, "state == null");
         ids = List.copyOf(ids);
@@ -80,12 +88,21 @@ public record ServiceStatus(State state, List<String> ids, @Nullable String conf
         return new ServiceStatus(State.UNKNOWN, List.of(), null, null, detail);
     }
 
-    /** Whether our instance runs. */
+    /**
+     * Whether our instance runs.
+     *
+     * @return whether our instance runs
+     */
     public boolean isRunning() {
         return state == State.RUNNING;
     }
 
-    /** Whether our instance runs with exactly this configuration. */
+    /**
+     * Whether our instance runs with exactly this configuration.
+     *
+     * @param digest the digest
+     * @return whether our instance runs with exactly this configuration
+     */
     public boolean runs(String digest) {
         return state == State.RUNNING && digest.equals(configDigest);
     }

@@ -30,44 +30,93 @@ public abstract class ExecutionListener {
         ExecutionListener create(String runId, Plan plan);
     }
 
-    /** The run starts. */
+    /**
+     * The run starts.
+     *
+     * @param runId the run id
+     * @param plan the plan
+     */
     public void runStarted(String runId, Plan plan) {
     }
 
-    /** The run ended. */
+    /**
+     * The run ended.
+     *
+     * @param result the result
+     */
     public void runEnded(RunResult result) {
     }
 
-    /** A step starts. */
+    /**
+     * A step starts.
+     *
+     * @param step the step
+     */
     public void stepStarted(Step step) {
     }
 
-    /** A step runs a command on its machine (the command's {@code toString()} shows no argument values). */
+    /**
+     * A step runs a command on its machine (the command's {@code toString()} shows no argument values).
+     *
+     * @param step the step
+     * @param command the command
+     */
     public void commandStarted(Step step, dev.portoser.transport.Command command) {
     }
 
-    /** A command of a step ended (its result; a command that threw reports nothing here). */
+    /**
+     * A command of a step ended (its result; a command that threw reports nothing here).
+     *
+     * @param step the step
+     * @param command the command
+     * @param result the result
+     */
     public void commandEnded(Step step, dev.portoser.transport.Command command,
                              dev.portoser.transport.CommandResult result) {
     }
 
-    /** A step waits for another controller's lock. */
+    /**
+     * A step waits for another controller's lock.
+     *
+     * @param step the step
+     * @param holder the holder
+     */
     public void lockWaiting(Step step, String holder) {
     }
 
-    /** A step holds its lock. */
+    /**
+     * A step holds its lock.
+     *
+     * @param step the step
+     * @param tookOver whether an expired lock of another controller was taken over
+     */
     public void lockAcquired(Step step, boolean tookOver) {
     }
 
-    /** A health check of the step's service (or of a dependency gating it) answered. */
+    /**
+     * A health check of the step's service (or of a dependency gating it) answered.
+     *
+     * @param step the step
+     * @param service the service
+     * @param result the result
+     */
     public void healthChecked(Step step, String service, HealthResult result) {
     }
 
-    /** The new version failed; the last healthy version is being deployed again. */
+    /**
+     * The new version failed; the last healthy version is being deployed again.
+     *
+     * @param step the step
+     * @param toRecordId the id of the history record deployed again
+     */
     public void rollbackStarted(Step step, String toRecordId) {
     }
 
-    /** A step ended (also for steps skipped or cancelled without starting). */
+    /**
+     * A step ended (also for steps skipped or cancelled without starting).
+     *
+     * @param result the result
+     */
     public void stepEnded(StepResult result) {
     }
 }

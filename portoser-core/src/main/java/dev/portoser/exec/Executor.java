@@ -158,7 +158,11 @@ public final class Executor implements AutoCloseable {
         this.workers = DaemonThreads.cachedPool("exec");
     }
 
-    /** A builder with the defaults: local transport only, {@link Deployers#defaults()}, no global limit (the plan's width) and 8 steps per machine. */
+    /**
+     * A builder with the defaults: local transport only, {@link Deployers#defaults()}, no global limit (the plan's width) and 8 steps per machine.
+     *
+     * @return a builder with the defaults: local transport only, {@link Deployers#defaults()}, no global limit (the plan's width) and 8 steps per machine
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -231,7 +235,11 @@ public final class Executor implements AutoCloseable {
         return run.runStep(step, record.config(), record.port());
     }
 
-    /** The state store (history and journal) this executor writes to. */
+    /**
+     * The state store (history and journal) this executor writes to.
+     *
+     * @return the state store (history and journal) this executor writes to
+     */
     public StateStore state() {
         return state;
     }
@@ -840,25 +848,45 @@ public final class Executor implements AutoCloseable {
             return "ctl-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
         }
 
-        /** How remote machines are reached (usually an {@code SshTransportFactory}); none by default. */
+        /**
+         * How remote machines are reached (usually an {@code SshTransportFactory}); none by default.
+         *
+         * @param factory the factory
+         * @return this builder
+         */
         public Builder transports(TransportFactory factory) {
             this.transports = Objects.requireNonNull(factory, "factory == null");
             return this;
         }
 
-        /** How machines whose host is {@code localhost} are reached; {@link LocalTransport} by default. */
+        /**
+         * How machines whose host is {@code localhost} are reached; {@link LocalTransport} by default.
+         *
+         * @param factory the factory
+         * @return this builder
+         */
         public Builder localTransports(TransportFactory factory) {
             this.localTransports = Objects.requireNonNull(factory, "factory == null");
             return this;
         }
 
-        /** Adds (or replaces) the deployer of a service type. */
+        /**
+         * Adds (or replaces) the deployer of a service type.
+         *
+         * @param deployer the deployer
+         * @return this builder
+         */
         public Builder deployer(Deployer deployer) {
             deployers = deployers.with(Objects.requireNonNull(deployer, "deployer == null"));
             return this;
         }
 
-        /** The deployers of every type; {@link Deployers#defaults()} by default. */
+        /**
+         * The deployers of every type; {@link Deployers#defaults()} by default.
+         *
+         * @param all the deployers
+         * @return this builder
+         */
         public Builder deployers(Deployers all) {
             this.deployers = Objects.requireNonNull(all, "all == null");
             return this;
@@ -889,20 +917,35 @@ public final class Executor implements AutoCloseable {
             return this;
         }
 
-        /** One listener for every run. */
+        /**
+         * One listener for every run.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
         public Builder listener(ExecutionListener listener) {
             Objects.requireNonNull(listener, "listener == null");
             this.listeners = (runId, plan) -> listener;
             return this;
         }
 
-        /** A new listener per run. */
+        /**
+         * A new listener per run.
+         *
+         * @param factory the factory
+         * @return this builder
+         */
         public Builder listenerFactory(ExecutionListener.Factory factory) {
             this.listeners = Objects.requireNonNull(factory, "factory == null");
             return this;
         }
 
-        /** Steps running at once, in all; no limit by default (the plan's width bounds it). */
+        /**
+         * Steps running at once, in all; no limit by default (the plan's width bounds it).
+         *
+         * @param steps the steps
+         * @return this builder
+         */
         public Builder parallelism(int steps) {
             this.parallelism = atLeastOne(steps, "parallelism");
             return this;
@@ -911,55 +954,98 @@ public final class Executor implements AutoCloseable {
         /**
          * Steps running at once on one machine; 8 by default, below OpenSSH's default of 10 sessions per connection
          * ({@code MaxSessions}), leaving room for lock renewals and health checks.
+         *
+         * @param steps the steps
+         * @return this builder
          */
         public Builder perMachineParallelism(int steps) {
             this.perMachineParallelism = atLeastOne(steps, "perMachineParallelism");
             return this;
         }
 
-        /** Stop starting new steps after the first failure (independent branches go on by default). */
+        /**
+         * Stop starting new steps after the first failure (independent branches go on by default).
+         *
+         * @param enabled whether it is on
+         * @return this builder
+         */
         public Builder failFast(boolean enabled) {
             this.failFast = enabled;
             return this;
         }
 
-        /** Redeploy the last healthy version when a new one fails its health gate; on by default. */
+        /**
+         * Redeploy the last healthy version when a new one fails its health gate; on by default.
+         *
+         * @param enabled whether it is on
+         * @return this builder
+         */
         public Builder rollback(boolean enabled) {
             this.rollback = enabled;
             return this;
         }
 
-        /** Where history and the journal go; {@code ~/.portoser} by default. */
+        /**
+         * Where history and the journal go; {@code ~/.portoser} by default.
+         *
+         * @param store the store
+         * @return this builder
+         */
         public Builder state(StateStore store) {
             this.state = Objects.requireNonNull(store, "store == null");
             return this;
         }
 
-        /** How long a new instance may take to become healthy; 2 min by default. */
+        /**
+         * How long a new instance may take to become healthy; 2 min by default.
+         *
+         * @param timeout the timeout
+         * @return this builder
+         */
         public Builder healthTimeout(Duration timeout) {
             this.healthTimeout = positive(timeout, "healthTimeout");
             return this;
         }
 
-        /** How long a dependency outside the plan may take to prove healthy; 30 s by default. */
+        /**
+         * How long a dependency outside the plan may take to prove healthy; 30 s by default.
+         *
+         * @param timeout the timeout
+         * @return this builder
+         */
         public Builder gateTimeout(Duration timeout) {
             this.gateTimeout = positive(timeout, "gateTimeout");
             return this;
         }
 
-        /** How long one command may run; 5 min by default. */
+        /**
+         * How long one command may run; 5 min by default.
+         *
+         * @param timeout the timeout
+         * @return this builder
+         */
         public Builder commandTimeout(Duration timeout) {
             this.commandTimeout = positive(timeout, "commandTimeout");
             return this;
         }
 
-        /** How long one step may take in all; 15 min by default. */
+        /**
+         * How long one step may take in all; 15 min by default.
+         *
+         * @param timeout the timeout
+         * @return this builder
+         */
         public Builder stepTimeout(Duration timeout) {
             this.stepTimeout = positive(timeout, "stepTimeout");
             return this;
         }
 
-        /** Wait up to this long for another controller's lock instead of failing at once; zero by default. */
+        /**
+         * Wait up to this long for another controller's lock instead of failing at once; zero by default.
+         *
+         * @param wait how long to wait
+         * @return this builder
+         */
         public Builder lockWait(Duration wait) {
             this.lockWait = Objects.requireNonNull(wait, "wait == null");
             return this;
@@ -968,55 +1054,97 @@ public final class Executor implements AutoCloseable {
         /**
          * How long the process of a service without a health check must keep running after it started to count as
          * healthy; 1 s by default.
+         *
+         * @param time the time
+         * @return this builder
          */
         public Builder settleTime(Duration time) {
             this.settleTime = positive(time, "settleTime");
             return this;
         }
 
-        /** How long a lock lasts without renewal (renewed every third of it while held); 2 min by default. */
+        /**
+         * How long a lock lasts without renewal (renewed every third of it while held); 2 min by default.
+         *
+         * @param lease the lease
+         * @return this builder
+         */
         public Builder lockLease(Duration lease) {
             this.lockLease = positive(lease, "lockLease");
             return this;
         }
 
-        /** When actions are retried; three tries on transient transport errors by default. */
+        /**
+         * When actions are retried; three tries on transient transport errors by default.
+         *
+         * @param policy the policy
+         * @return this builder
+         */
         public Builder retry(RetryPolicy policy) {
             this.retry = Objects.requireNonNull(policy, "policy == null");
             return this;
         }
 
-        /** Where services' {@code vault_secrets} come from; none by default (such services then fail). */
+        /**
+         * Where services' {@code vault_secrets} come from; none by default (such services then fail).
+         *
+         * @param provider the provider
+         * @return this builder
+         */
         public Builder secrets(SecretProvider provider) {
             this.secrets = Objects.requireNonNull(provider, "provider == null");
             return this;
         }
 
-        /** How the executor waits between retries; {@link Sleeper#SYSTEM} by default. */
+        /**
+         * How the executor waits between retries; {@link Sleeper#SYSTEM} by default.
+         *
+         * @param waiter the waiter
+         * @return this builder
+         */
         public Builder sleeper(Sleeper waiter) {
             this.sleeper = Objects.requireNonNull(waiter, "waiter == null");
             return this;
         }
 
-        /** This controller's id in locks and history; a unique one per process by default. */
+        /**
+         * This controller's id in locks and history; a unique one per process by default.
+         *
+         * @param id the id
+         * @return this builder
+         */
         public Builder controllerId(String id) {
             this.controllerId = Objects.requireNonNull(id, "id == null");
             return this;
         }
 
-        /** The health checks (for a custom HTTP client); the defaults otherwise. */
+        /**
+         * The health checks (for a custom HTTP client); the defaults otherwise.
+         *
+         * @param healthChecks the health checks
+         * @return this builder
+         */
         public Builder healthChecks(HealthChecks healthChecks) {
             this.checks = Objects.requireNonNull(healthChecks, "healthChecks == null");
             return this;
         }
 
-        /** How fast new instances are polled; after 20 ms at first, growing to every 100 ms, by default. */
+        /**
+         * How fast new instances are polled; after 20 ms at first, growing to every 100 ms, by default.
+         *
+         * @param healthGate the health gate
+         * @return this builder
+         */
         public Builder healthGate(HealthGate healthGate) {
             this.gate = Objects.requireNonNull(healthGate, "healthGate == null");
             return this;
         }
 
-        /** The executor. */
+        /**
+         * The executor.
+         *
+         * @return the executor
+         */
         public Executor build() {
             return new Executor(this);
         }

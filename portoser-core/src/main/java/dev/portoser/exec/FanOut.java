@@ -53,13 +53,24 @@ public final class FanOut implements AutoCloseable {
      * @param duration how long it took on this machine, connecting included
      */
     public record Result(String machine, @Nullable CommandResult result, @Nullable String error, Duration duration) {
-        /** Checks the components. */
+        /**
+         * Checks the components.
+         *
+         * @param machine the machine
+         * @param duration the duration
+         * @param error the error
+         * @param result the result
+         */
         public Result {
             Objects.requireNonNull(machine, "machine == null");
             Objects.requireNonNull(duration, "duration == null");
         }
 
-        /** Whether the command ran and exited 0. */
+        /**
+         * Whether the command ran and exited 0.
+         *
+         * @return whether the command ran and exited 0
+         */
         public boolean succeeded() {
             return result != null && result.succeeded();
         }

@@ -25,7 +25,15 @@ public record RetryPolicy(int maxAttempts, Duration initialDelay, double multipl
     public static final Predicate<Throwable> TRANSIENT = e -> e instanceof TransportException
             && !(e instanceof AuthenticationException) && !(e instanceof HostKeyVerificationException);
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param maxAttempts the max attempts
+     * @param initialDelay the initial delay
+     * @param maxDelay the max delay
+     * @param retryOn which failures are retried
+     * @param multiplier the multiplier
+     */
     public RetryPolicy {
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
@@ -38,12 +46,20 @@ public record RetryPolicy(int maxAttempts, Duration initialDelay, double multipl
         }
     }
 
-    /** Three tries, 1 s then 2 s (with jitter), transient transport errors only. */
+    /**
+     * Three tries, 1 s then 2 s (with jitter), transient transport errors only.
+     *
+     * @return three tries, 1 s then 2 s (with jitter), transient transport errors only
+     */
     public static RetryPolicy defaults() {
         return new RetryPolicy(3, Duration.ofSeconds(1), 2, Duration.ofSeconds(30), TRANSIENT);
     }
 
-    /** One try. */
+    /**
+     * One try.
+     *
+     * @return one try
+     */
     public static RetryPolicy none() {
         return new RetryPolicy(1, Duration.ZERO, 1, Duration.ZERO, e -> false);
     }
@@ -51,6 +67,9 @@ public record RetryPolicy(int maxAttempts, Duration initialDelay, double multipl
     /**
      * The wait before try number {@code attempt} (2 for the first retry): exponential, capped, with full jitter
      * (a random wait between half and all of it) so many controllers do not retry in step.
+     *
+     * @param attempt the attempt
+     * @return the wait before try number {@code attempt} (2 for the first retry): exponential, capped, with full jitter (a random wait between half and all of it) so many controllers do not retry in step
      */
     public Duration delayBefore(int attempt) {
         double base = initialDelay.toNanos() * Math.pow(multiplier, Math.max(0, attempt - 2));

@@ -13,7 +13,11 @@ public final class RunHandle {
         this.cancelled = cancelled;
     }
 
-    /** The result, when the run ends. */
+    /**
+     * The result, when the run ends.
+     *
+     * @return the result, when the run ends
+     */
     public CompletableFuture<RunResult> result() {
         return result;
     }
@@ -23,7 +27,11 @@ public final class RunHandle {
         cancelled.set(true);
     }
 
-    /** Whether {@link #cancel()} was called. */
+    /**
+     * Whether {@link #cancel()} was called.
+     *
+     * @return whether {@link #cancel()} was called
+     */
     public boolean isCancelled() {
         return cancelled.get();
     }

@@ -19,7 +19,15 @@ import java.util.Optional;
 public record RunResult(String runId, List<StepResult> steps, Duration duration, List<JournalEntry> recovered,
                         List<String> warnings) {
 
-    /** Copies the lists. */
+    /**
+     * Copies the lists.
+     *
+     * @param runId the run id
+     * @param steps the steps
+     * @param recovered the journal entries of interrupted runs, recovered first
+     * @param warnings the warnings
+     * @param duration the duration
+     */
     public RunResult {
         Objects.requireNonNull(runId, "runId == null");
         steps = List.copyOf(steps);
@@ -39,22 +47,40 @@ public record RunResult(String runId, List<StepResult> steps, Duration duration,
         this(runId, steps, duration, recovered, List.of());
     }
 
-    /** Whether every step succeeded. */
+    /**
+     * Whether every step succeeded.
+     *
+     * @return whether every step succeeded
+     */
     public boolean succeeded() {
         return steps.stream().allMatch(s -> s.outcome().isSuccess());
     }
 
-    /** The result of a step by id. */
+    /**
+     * The result of a step by id.
+     *
+     * @param id the id
+     * @return the result of a step by id
+     */
     public Optional<StepResult> step(String id) {
         return steps.stream().filter(s -> s.step().id().equals(id)).findFirst();
     }
 
-    /** The result of the step acting on a service (the first, for a move). */
+    /**
+     * The result of the step acting on a service (the first, for a move).
+     *
+     * @param name the name
+     * @return the result of the step acting on a service (the first, for a move)
+     */
     public Optional<StepResult> service(String name) {
         return steps.stream().filter(s -> s.step().service().equals(name)).findFirst();
     }
 
-    /** A line per step: outcome, service, machine, duration, detail. */
+    /**
+     * A line per step: outcome, service, machine, duration, detail.
+     *
+     * @return a line per step: outcome, service, machine, duration, detail
+     */
     public String render() {
         StringBuilder sb = new StringBuilder();
         for (StepResult s : steps) {

@@ -13,7 +13,11 @@ public enum StepOutcome {
     /** The run was cancelled before or while it ran. */
     CANCELLED;
 
-    /** Whether this outcome counts as success. */
+    /**
+     * Whether this outcome counts as success.
+     *
+     * @return whether this outcome counts as success
+     */
     public boolean isSuccess() {
         return this == SUCCEEDED;
     }

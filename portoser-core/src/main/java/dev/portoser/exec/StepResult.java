@@ -18,7 +18,16 @@ import org.jspecify.annotations.Nullable;
 public record StepResult(Step step, StepOutcome outcome, Duration duration, String detail, @Nullable Integer exitCode,
                          String outputTail) {
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param step the step
+     * @param outcome the outcome
+     * @param duration the duration
+     * @param detail the detail
+     * @param outputTail the output tail
+     * @param exitCode the exit code
+     */
     public StepResult {
         Objects.requireNonNull(step, "step == null");
         Objects.requireNonNull(outcome, "outcome == null");

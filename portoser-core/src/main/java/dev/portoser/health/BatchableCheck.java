@@ -22,7 +22,11 @@ public interface BatchableCheck extends HealthCheck {
     /** The exit status of a script that found the service's own instance gone ({@link HealthStatus#DOWN}). */
     int EXIT_DOWN = 3;
 
-    /** The script: the same text for every check of one kind, so a batch defines it once. */
+    /**
+     * The script: the same text for every check of one kind, so a batch defines it once.
+     *
+     * @return the script: the same text for every check of one kind, so a batch defines it once
+     */
     String script();
 
     /**
@@ -33,7 +37,11 @@ public interface BatchableCheck extends HealthCheck {
      */
     List<String> arguments(HealthTarget target);
 
-    /** How long the script may take. */
+    /**
+     * How long the script may take.
+     *
+     * @return how long the script may take
+     */
     Duration timeout();
 
     /**

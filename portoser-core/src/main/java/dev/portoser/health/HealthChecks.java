@@ -116,7 +116,11 @@ public final class HealthChecks {
         return new HealthChecks(client, overrides, true);
     }
 
-    /** A builder, to replace the check of a type or the HTTP client. */
+    /**
+     * A builder, to replace the check of a type or the HTTP client.
+     *
+     * @return a builder, to replace the check of a type or the HTTP client
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -128,7 +132,11 @@ public final class HealthChecks {
                 .dispatcher(new Dispatcher(DaemonThreads.cachedPool("health-http"))).build();
     }
 
-    /** The shared HTTP client of the HTTP checks. */
+    /**
+     * The shared HTTP client of the HTTP checks.
+     *
+     * @return the shared HTTP client of the HTTP checks
+     */
     public OkHttpClient httpClient() {
         return http;
     }
@@ -170,19 +178,34 @@ public final class HealthChecks {
         private Builder() {
         }
 
-        /** The HTTP client of the HTTP checks (its timeouts are replaced per check). */
+        /**
+         * The HTTP client of the HTTP checks (its timeouts are replaced per check).
+         *
+         * @param client the client
+         * @return this builder
+         */
         public Builder httpClient(OkHttpClient client) {
             this.http = Objects.requireNonNull(client, "client == null");
             return this;
         }
 
-        /** Replaces the check of a health type. */
+        /**
+         * Replaces the check of a health type.
+         *
+         * @param type the type
+         * @param factory the factory
+         * @return this builder
+         */
         public Builder check(HealthType type, Factory factory) {
             overrides.put(Objects.requireNonNull(type, "type == null"), Objects.requireNonNull(factory, "factory == null"));
             return this;
         }
 
-        /** The checks. */
+        /**
+         * The checks.
+         *
+         * @return the checks
+         */
         public HealthChecks build() {
             return new HealthChecks(http != null ? http : defaultClient(), overrides);
         }
@@ -408,7 +431,12 @@ public final class HealthChecks {
         }
     }
 
-    /** The PID file Portoser keeps for a local service, relative to the login's home. */
+    /**
+     * The PID file Portoser keeps for a local service, relative to the login's home.
+     *
+     * @param service the service
+     * @return the PID file Portoser keeps for a local service, relative to the login's home
+     */
     public static String defaultPidFile(Service service) {
         return dev.portoser.deploy.MachineLayout.pidFile(service);
     }

@@ -34,7 +34,11 @@ public final class HealthGate {
         this.pollInterval = pollInterval;
     }
 
-    /** The longest time between polls. */
+    /**
+     * The longest time between polls.
+     *
+     * @return the longest time between polls
+     */
     public Duration pollInterval() {
         return pollInterval;
     }

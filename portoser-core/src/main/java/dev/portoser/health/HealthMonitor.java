@@ -645,7 +645,11 @@ public final class HealthMonitor implements AutoCloseable {
         }
     }
 
-    /** What is known of every watched service now, in registry order. */
+    /**
+     * What is known of every watched service now, in registry order.
+     *
+     * @return what is known of every watched service now, in registry order
+     */
     public Map<String, ServiceHealth> snapshots() {
         synchronized (lock) {
             Map<String, ServiceHealth> all = new LinkedHashMap<>();
@@ -706,7 +710,11 @@ public final class HealthMonitor implements AutoCloseable {
         later.forEach(Runnable::run);
     }
 
-    /** The registry watched now. */
+    /**
+     * The registry watched now.
+     *
+     * @return the registry watched now
+     */
     public Registry registry() {
         synchronized (lock) {
             return registry;
@@ -799,13 +807,23 @@ public final class HealthMonitor implements AutoCloseable {
             this.registry = Objects.requireNonNull(registry, "registry == null");
         }
 
-        /** How remote machines are reached (for checks that look on the machine); none by default. */
+        /**
+         * How remote machines are reached (for checks that look on the machine); none by default.
+         *
+         * @param factory the factory
+         * @return this builder
+         */
         public Builder transports(TransportFactory factory) {
             this.transports = Objects.requireNonNull(factory, "factory == null");
             return this;
         }
 
-        /** How machines whose host is {@code localhost} are reached; {@link LocalTransport} by default. */
+        /**
+         * How machines whose host is {@code localhost} are reached; {@link LocalTransport} by default.
+         *
+         * @param factory the factory
+         * @return this builder
+         */
         public Builder localTransports(TransportFactory factory) {
             this.localTransports = Objects.requireNonNull(factory, "factory == null");
             return this;
@@ -814,60 +832,108 @@ public final class HealthMonitor implements AutoCloseable {
         /**
          * The checks of the health types. The monitor runs their HTTP checks through its own dispatcher and
          * connection pool, keeping the rest of the client's settings (TLS trust, interceptors).
+         *
+         * @param healthChecks the health checks
+         * @return this builder
          */
         public Builder checks(HealthChecks healthChecks) {
             this.checks = Objects.requireNonNull(healthChecks, "healthChecks == null");
             return this;
         }
 
-        /** The deployers whose contributed checks run before the registry's; {@link Deployers#defaults()} by default. */
+        /**
+         * The deployers whose contributed checks run before the registry's; {@link Deployers#defaults()} by default.
+         *
+         * @param deployers the deployers
+         * @return this builder
+         */
         public Builder deployers(Deployers deployers) {
             this.deployers = Objects.requireNonNull(deployers, "deployers == null");
             return this;
         }
 
-        /** The clock of the times in snapshots and transitions; the system clock in UTC by default. */
+        /**
+         * The clock of the times in snapshots and transitions; the system clock in UTC by default.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock == null");
             return this;
         }
 
-        /** Adds a listener. */
+        /**
+         * Adds a listener.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
         public Builder listener(HealthListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener == null"));
             return this;
         }
 
-        /** Watches only these services (every service by default). */
+        /**
+         * Watches only these services (every service by default).
+         *
+         * @param services the services
+         * @return this builder
+         */
         public Builder watch(Collection<String> services) {
             this.selection = List.copyOf(services);
             return this;
         }
 
-        /** Watches only these services (every service by default). */
+        /**
+         * Watches only these services (every service by default).
+         *
+         * @param services the services
+         * @return this builder
+         */
         public Builder watch(String... services) {
             return watch(List.of(services));
         }
 
-        /** At most this many checks at once per machine; 64 by default. */
+        /**
+         * At most this many checks at once per machine; 64 by default.
+         *
+         * @param max the maximum
+         * @return this builder
+         */
         public Builder maxConcurrentPerMachine(int max) {
             this.perMachine = positive(max, "maxConcurrentPerMachine");
             return this;
         }
 
-        /** Threads for checks that must block (contributed checks, batched commands); 8 by default. */
+        /**
+         * Threads for checks that must block (contributed checks, batched commands); 8 by default.
+         *
+         * @param threads the threads
+         * @return this builder
+         */
         public Builder workerThreads(int threads) {
             this.workerThreads = positive(threads, "workerThreads");
             return this;
         }
 
-        /** Passed checks in a row that make a failing or starting service healthy again; 1 by default. */
+        /**
+         * Passed checks in a row that make a failing or starting service healthy again; 1 by default.
+         *
+         * @param successes the successes
+         * @return this builder
+         */
         public Builder successThreshold(int successes) {
             this.successThreshold = positive(successes, "successThreshold");
             return this;
         }
 
-        /** How many recent checks a snapshot keeps; 21 by default. */
+        /**
+         * How many recent checks a snapshot keeps; 21 by default.
+         *
+         * @param size the size
+         * @return this builder
+         */
         public Builder history(int size) {
             this.historySize = positive(size, "history");
             return this;
@@ -877,6 +943,11 @@ public final class HealthMonitor implements AutoCloseable {
          * Flap detection, as Nagios does it: over the last {@code window} results (judged once more than half of
          * them are in), a service whose share of changes from one result to the next rises above {@code start}
          * is {@link HealthState#FLAPPING} until the share falls below {@code stop}. 21, 0.20 and 0.05 by default.
+         *
+         * @param window how many recent results are judged
+         * @param start the share of changes above which a service is flapping
+         * @param stop the share of changes below which it no longer is
+         * @return this builder
          */
         public Builder flapDetection(int window, double start, double stop) {
             if (window < 3 || !(start > 0 && start <= 1) || !(stop >= 0 && stop < start)) {
@@ -889,7 +960,12 @@ public final class HealthMonitor implements AutoCloseable {
             return this;
         }
 
-        /** How long a machine-side check waits for others due on its machine to share one command; 100 ms by default. */
+        /**
+         * How long a machine-side check waits for others due on its machine to share one command; 100 ms by default.
+         *
+         * @param window the window
+         * @return this builder
+         */
         public Builder batchWindow(Duration window) {
             if (window.isNegative()) {
                 throw new IllegalArgumentException("batchWindow must not be negative, was " + window);
@@ -901,13 +977,21 @@ public final class HealthMonitor implements AutoCloseable {
         /**
          * Whether services are checked on their schedule (the default); without it, only {@link #checkNow} checks,
          * for a caller that drives the checks itself (a dashboard's "check now", a test).
+         *
+         * @param scheduled whether checks run on their schedule
+         * @return this builder
          */
         public Builder scheduling(boolean scheduled) {
             this.scheduling = scheduled;
             return this;
         }
 
-        /** A seed for the random spread of first checks (for repeatable runs); random by default. */
+        /**
+         * A seed for the random spread of first checks (for repeatable runs); random by default.
+         *
+         * @param seed the seed
+         * @return this builder
+         */
         public Builder jitterSeed(long seed) {
             this.seed = seed;
             return this;

@@ -12,19 +12,33 @@ import java.util.Objects;
  */
 public record HealthResult(HealthStatus status, String detail, Duration latency) {
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param status the status
+     * @param detail the detail
+     * @param latency the latency
+     */
     public HealthResult {
         Objects.requireNonNull(status, "status == null");
         Objects.requireNonNull(detail, "detail == null");
         Objects.requireNonNull(latency, "latency == null");
     }
 
-    /** Whether the status is {@link HealthStatus#HEALTHY}. */
+    /**
+     * Whether the status is {@link HealthStatus#HEALTHY}.
+     *
+     * @return whether the status is {@link HealthStatus#HEALTHY}
+     */
     public boolean isHealthy() {
         return status == HealthStatus.HEALTHY;
     }
 
-    /** Whether the service's own instance is gone ({@link HealthStatus#DOWN}): waiting cannot help. */
+    /**
+     * Whether the service's own instance is gone ({@link HealthStatus#DOWN}): waiting cannot help.
+     *
+     * @return whether the service's own instance is gone ({@link HealthStatus#DOWN}): waiting cannot help
+     */
     public boolean isDown() {
         return status == HealthStatus.DOWN;
     }

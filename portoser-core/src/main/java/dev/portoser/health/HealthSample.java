@@ -11,7 +11,12 @@ import java.util.Objects;
  */
 public record HealthSample(Instant at, HealthResult result) {
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param at when it happened
+     * @param result the result
+     */
     public HealthSample {
         Objects.requireNonNull(at, "at == null");
         Objects.requireNonNull(result, "result == null");

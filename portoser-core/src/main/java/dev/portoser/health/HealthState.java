@@ -18,7 +18,11 @@ public enum HealthState {
     /** Its results change too often to say: the share of changes among its recent results is above a threshold. */
     FLAPPING;
 
-    /** Whether this state counts against the services that depend on it ({@link #UNHEALTHY} or {@link #BLOCKED}). */
+    /**
+     * Whether this state counts against the services that depend on it ({@link #UNHEALTHY} or {@link #BLOCKED}).
+     *
+     * @return whether this state counts against the services that depend on it ({@link #UNHEALTHY} or {@link #BLOCKED})
+     */
     public boolean blocksDependents() {
         return this == UNHEALTHY || this == BLOCKED;
     }

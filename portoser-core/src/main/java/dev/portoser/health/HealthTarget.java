@@ -18,14 +18,25 @@ import org.jspecify.annotations.Nullable;
  */
 public record HealthTarget(Service service, Machine machine, @Nullable Integer port, Transport transport) {
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param service the service
+     * @param machine the machine
+     * @param transport the transport
+     * @param port the port
+     */
     public HealthTarget {
         Objects.requireNonNull(service, "service == null");
         Objects.requireNonNull(machine, "machine == null");
         Objects.requireNonNull(transport, "transport == null");
     }
 
-    /** The host to connect to from the controller: the machine's host ({@code localhost} stays as it is). */
+    /**
+     * The host to connect to from the controller: the machine's host ({@code localhost} stays as it is).
+     *
+     * @return the host to connect to from the controller: the machine's host ({@code localhost} stays as it is)
+     */
     public String host() {
         return machine.host();
     }

@@ -22,7 +22,16 @@ import org.jspecify.annotations.Nullable;
 public record HealthTransition(String service, HealthState from, HealthState to, Instant at,
                                @Nullable HealthResult result, List<String> rootCause) {
 
-    /** Checks the components and copies the list. */
+    /**
+     * Checks the components and copies the list.
+     *
+     * @param service the service
+     * @param from the state before
+     * @param to the state after
+     * @param at when it happened
+     * @param rootCause the root cause
+     * @param result the result
+     */
     public HealthTransition {
         Objects.requireNonNull(service, "service == null");
         Objects.requireNonNull(from, "from == null");
@@ -31,12 +40,20 @@ public record HealthTransition(String service, HealthState from, HealthState to,
         rootCause = List.copyOf(rootCause);
     }
 
-    /** Whether this is a failure of the service itself ({@link HealthState#UNHEALTHY}), not one caused by another. */
+    /**
+     * Whether this is a failure of the service itself ({@link HealthState#UNHEALTHY}), not one caused by another.
+     *
+     * @return whether this is a failure of the service itself ({@link HealthState#UNHEALTHY}), not one caused by another
+     */
     public boolean isRootCause() {
         return to == HealthState.UNHEALTHY;
     }
 
-    /** One line for people: {@code api: HEALTHY -> BLOCKED (blocked by postgres)}. */
+    /**
+     * One line for people: {@code api: HEALTHY -> BLOCKED (blocked by postgres)}.
+     *
+     * @return one line for people: {@code api: HEALTHY -> BLOCKED (blocked by postgres)}
+     */
     public String describe() {
         String why = to == HealthState.BLOCKED ? " (blocked by " + String.join(", ", rootCause) + ")"
                 : result != null ? " (" + result.detail() + ")" : "";

@@ -24,7 +24,20 @@ public record ServiceHealth(String service, String machine, HealthState state, I
                             @Nullable HealthResult lastResult, @Nullable Instant lastChecked, int consecutiveFailures,
                             int consecutiveSuccesses, List<String> blockedBy, List<HealthSample> history) {
 
-    /** Checks the components and copies the lists. */
+    /**
+     * Checks the components and copies the lists.
+     *
+     * @param service the service
+     * @param machine the machine
+     * @param state the state
+     * @param since since when it is in this state
+     * @param blockedBy the services blocking it
+     * @param history the history
+     * @param consecutiveFailures the consecutive failures
+     * @param consecutiveSuccesses the consecutive successes
+     * @param lastChecked the last checked
+     * @param lastResult the last result
+     */
     public ServiceHealth {
         Objects.requireNonNull(service, "service == null");
         Objects.requireNonNull(machine, "machine == null");
@@ -34,7 +47,11 @@ public record ServiceHealth(String service, String machine, HealthState state, I
         history = List.copyOf(history);
     }
 
-    /** How long its last check took, or null before the first. */
+    /**
+     * How long its last check took, or null before the first.
+     *
+     * @return how long its last check took, or null before the first
+     */
     public @Nullable Duration latency() {
         return lastResult == null ? null : lastResult.latency();
     }

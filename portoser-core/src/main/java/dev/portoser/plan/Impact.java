@@ -17,7 +17,14 @@ import java.util.TreeMap;
 public record Impact(String service, List<String> direct, List<String> transitive,
                      SortedMap<String, List<String>> byMachine) {
 
-    /** Copies the collections. */
+    /**
+     * Copies the collections.
+     *
+     * @param service the service
+     * @param direct the services that depend on it directly
+     * @param transitive the services that depend on it through others
+     * @param byMachine the entries, by machine
+     */
     public Impact {
         Objects.requireNonNull(service, "service == null");
         direct = List.copyOf(direct);
@@ -27,7 +34,11 @@ public record Impact(String service, List<String> direct, List<String> transitiv
         byMachine = Collections.unmodifiableSortedMap(copy);
     }
 
-    /** The impact as text, one machine per line. */
+    /**
+     * The impact as text, one machine per line.
+     *
+     * @return the impact as text, one machine per line
+     */
     public String render() {
         StringBuilder sb = new StringBuilder();
         if (transitive.isEmpty()) {

@@ -48,6 +48,13 @@ public record Plan(Action action, String scope, List<String> targets, List<Step>
      * earlier wave.
      *
      * @throws PlanningException when they do not (a hand-edited or corrupted saved plan)
+     * @param action the action
+     * @param scope the scope
+     * @param registryFingerprint the registry fingerprint
+     * @param targets the targets
+     * @param steps the steps
+     * @param assignedPorts the assigned ports
+     * @param fingerprints the fingerprints
      */
     public Plan {
         Objects.requireNonNull(action, "action == null");
@@ -88,7 +95,11 @@ public record Plan(Action action, String scope, List<String> targets, List<Step>
         return steps.stream().filter(s -> s.id().equals(id)).findFirst();
     }
 
-    /** The steps grouped by wave, in order; waves are for reading, not a barrier. */
+    /**
+     * The steps grouped by wave, in order; waves are for reading, not a barrier.
+     *
+     * @return the steps grouped by wave, in order; waves are for reading, not a barrier
+     */
     public List<List<Step>> waves() {
         List<List<Step>> waves = new ArrayList<>();
         for (Step step : steps) {
@@ -100,12 +111,20 @@ public record Plan(Action action, String scope, List<String> targets, List<Step>
         return waves.stream().map(List::copyOf).toList();
     }
 
-    /** The {@code --dry-run} text: a header, then each wave with its steps and why they are there. */
+    /**
+     * The {@code --dry-run} text: a header, then each wave with its steps and why they are there.
+     *
+     * @return the {@code --dry-run} text: a header, then each wave with its steps and why they are there
+     */
     public String render() {
         return PlanRenderer.text(this);
     }
 
-    /** The plan as one versioned JSON document ({@code schemaVersion} {@value #SCHEMA_VERSION}). */
+    /**
+     * The plan as one versioned JSON document ({@code schemaVersion} {@value #SCHEMA_VERSION}).
+     *
+     * @return the plan as one versioned JSON document ({@code schemaVersion} {@value #SCHEMA_VERSION})
+     */
     public String toJson() {
         return PlanDocument.write(this);
     }
@@ -121,12 +140,20 @@ public record Plan(Action action, String scope, List<String> targets, List<Step>
         return PlanDocument.read(json);
     }
 
-    /** The plan as a Graphviz DOT graph, one node per step, one edge per wait. */
+    /**
+     * The plan as a Graphviz DOT graph, one node per step, one edge per wait.
+     *
+     * @return the plan as a Graphviz DOT graph, one node per step, one edge per wait
+     */
     public String toDot() {
         return PlanRenderer.dot(this);
     }
 
-    /** The plan as a Mermaid flowchart, one node per step, one edge per wait. */
+    /**
+     * The plan as a Mermaid flowchart, one node per step, one edge per wait.
+     *
+     * @return the plan as a Mermaid flowchart, one node per step, one edge per wait
+     */
     public String toMermaid() {
         return PlanRenderer.mermaid(this);
     }

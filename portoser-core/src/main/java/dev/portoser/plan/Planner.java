@@ -120,12 +120,20 @@ public final class Planner {
         return new Planner(this, Map.copyOf(elsewhere));
     }
 
-    /** The registry plans are made from. */
+    /**
+     * The registry plans are made from.
+     *
+     * @return the registry plans are made from
+     */
     public Registry registry() {
         return registry;
     }
 
-    /** The ports chosen for every {@code port: auto} service of the registry, by service name. */
+    /**
+     * The ports chosen for every {@code port: auto} service of the registry, by service name.
+     *
+     * @return the ports chosen for every {@code port: auto} service of the registry, by service name
+     */
     public Map<String, Integer> assignedPorts() {
         return Map.copyOf(autoPorts);
     }
@@ -157,7 +165,11 @@ public final class Planner {
         return forward(Action.DEPLOY, "group " + group, List.copyOf(g.members()));
     }
 
-    /** Deploys every service of the registry, dependencies first. */
+    /**
+     * Deploys every service of the registry, dependencies first.
+     *
+     * @return the result
+     */
     public Plan all() {
         return forward(Action.DEPLOY, "all services", new ArrayList<>(new TreeSet<>(registry.services().keySet())));
     }

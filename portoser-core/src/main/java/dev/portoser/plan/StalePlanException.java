@@ -22,7 +22,11 @@ public final class StalePlanException extends PortoserException {
         this.changes = List.copyOf(changes);
     }
 
-    /** What changed, one entry per service or machine. */
+    /**
+     * What changed, one entry per service or machine.
+     *
+     * @return what changed, one entry per service or machine
+     */
     public List<String> changes() {
         return changes;
     }

@@ -25,7 +25,21 @@ public record Step(String id, Action action, String service, String machine, @Nu
                    ServiceType type, List<String> waitsFor, List<String> healthGates, String reason, int wave,
                    @Nullable Integer port) {
 
-    /** Checks the required components and copies the lists. */
+    /**
+     * Checks the required components and copies the lists.
+     *
+     * @param id the id
+     * @param action the action
+     * @param service the service
+     * @param machine the machine
+     * @param type the type
+     * @param reason the reason
+     * @param waitsFor the steps it waits for
+     * @param fromMachine the machine it moves from
+     * @param healthGates the health gates
+     * @param port the port
+     * @param wave the wave
+     */
     public Step {
         Objects.requireNonNull(id, "id == null");
         Objects.requireNonNull(action, "action == null");
@@ -40,7 +54,14 @@ public record Step(String id, Action action, String service, String machine, @Nu
         }
     }
 
-    /** The id a step for {@code action} on {@code service} at {@code machine} has: {@code deploy:api@app}. */
+    /**
+     * The id a step for {@code action} on {@code service} at {@code machine} has: {@code deploy:api@app}.
+     *
+     * @param action the action
+     * @param service the service
+     * @param machine the machine
+     * @return the id a step for {@code action} on {@code service} at {@code machine} has: {@code deploy:api@app}
+     */
     public static String idOf(Action action, String service, String machine) {
         return action.name().toLowerCase(java.util.Locale.ROOT) + ":" + service + "@" + machine;
     }

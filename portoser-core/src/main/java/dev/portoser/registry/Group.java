@@ -20,7 +20,12 @@ public record Group(
         @NotNull @Pattern(regexp = Patterns.NAME, message = Patterns.NAME_MESSAGE) String name,
         SortedSet<String> members) {
 
-    /** Copies the members into an unmodifiable sorted set. */
+    /**
+     * Copies the members into an unmodifiable sorted set.
+     *
+     * @param members the members
+     * @param name the name
+     */
     public Group {
         members = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(Objects.requireNonNullElse(members, new TreeSet<>())));
     }

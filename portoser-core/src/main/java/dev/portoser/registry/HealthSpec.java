@@ -75,7 +75,19 @@ public record HealthSpec(
         this(type, endpoint, port, interval, timeout, retries, expectedStatus, pidFile, HealthVia.DIRECT);
     }
 
-    /** Fills the defaults for null {@code endpoint}, {@code interval}, {@code timeout} and {@code via}. */
+    /**
+     * Fills the defaults for null {@code endpoint}, {@code interval}, {@code timeout} and {@code via}.
+     *
+     * @param via how the check reaches the service
+     * @param endpoint the endpoint
+     * @param interval the interval
+     * @param timeout the timeout
+     * @param expectedStatus the expected status
+     * @param pidFile the pid file
+     * @param port the port
+     * @param retries the retries
+     * @param type the type
+     */
     public HealthSpec {
         via = Objects.requireNonNullElse(via, HealthVia.DIRECT);
         endpoint = Objects.requireNonNullElse(endpoint, DEFAULT_ENDPOINT);
@@ -83,7 +95,11 @@ public record HealthSpec(
         timeout = Objects.requireNonNullElse(timeout, DEFAULT_TIMEOUT);
     }
 
-    /** Whether checks go through the machine's SSH connection ({@code via: ssh}). */
+    /**
+     * Whether checks go through the machine's SSH connection ({@code via: ssh}).
+     *
+     * @return whether checks go through the machine's SSH connection ({@code via: ssh})
+     */
     public boolean viaSsh() {
         return via == HealthVia.SSH;
     }

@@ -13,7 +13,11 @@ public enum HealthType {
     /** The process named by {@code pid_file} must be alive. */
     PROCESS;
 
-    /** The word used in {@code registry.yml}: {@code http}, {@code tcp} or {@code process}. */
+    /**
+     * The word used in {@code registry.yml}: {@code http}, {@code tcp} or {@code process}.
+     *
+     * @return the word used in {@code registry.yml}: {@code http}, {@code tcp} or {@code process}
+     */
     public String yamlName() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -11,7 +11,11 @@ public enum HealthVia {
     /** Through the machine's SSH connection, to the port on the machine's loopback: for loopback-only services. */
     SSH;
 
-    /** The word used in {@code registry.yml}: {@code direct} or {@code ssh}. */
+    /**
+     * The word used in {@code registry.yml}: {@code direct} or {@code ssh}.
+     *
+     * @return the word used in {@code registry.yml}: {@code direct} or {@code ssh}
+     */
     public String yamlName() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -57,13 +57,31 @@ public record Machine(
     /** The SSH key used when the registry names none. */
     public static final String DEFAULT_SSH_KEY = "~/.ssh/id_rsa";
 
-    /** Copies the tags and fills the defaults for a null {@code sshKey}. */
+    /**
+     * Copies the tags and fills the defaults for a null {@code sshKey}.
+     *
+     * @param tags the tags
+     * @param sshKey the ssh key
+     * @param host the host
+     * @param description the description
+     * @param name the name
+     * @param platform the platform
+     * @param sshPort the ssh port
+     * @param user the user
+     * @param vaultRole the vault role
+     * @param vaultRoleId the vault role id
+     * @param vaultSecretId the vault secret id
+     */
     public Machine {
         tags = List.copyOf(Objects.requireNonNullElse(tags, List.of()));
         sshKey = Objects.requireNonNullElse(sshKey, DEFAULT_SSH_KEY);
     }
 
-    /** Whether this machine is this one, reached without SSH by default ({@code host: localhost}). */
+    /**
+     * Whether this machine is this one, reached without SSH by default ({@code host: localhost}).
+     *
+     * @return whether this machine is this one, reached without SSH by default ({@code host: localhost})
+     */
     public boolean isLocalhost() {
         return "localhost".equalsIgnoreCase(host);
     }

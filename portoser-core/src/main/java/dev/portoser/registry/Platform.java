@@ -13,7 +13,11 @@ public enum Platform {
     /** FreeBSD and friends: rc.d. */
     BSD;
 
-    /** The word used in {@code registry.yml}: {@code darwin}, {@code linux} or {@code bsd}. */
+    /**
+     * The word used in {@code registry.yml}: {@code darwin}, {@code linux} or {@code bsd}.
+     *
+     * @return the word used in {@code registry.yml}: {@code darwin}, {@code linux} or {@code bsd}
+     */
     public String yamlName() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -29,7 +29,16 @@ public record Problem(Severity severity, String source, int line, int column, St
 
     private static final int MAX_PATH_SHOWN = 100;
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param severity the severity
+     * @param source the source
+     * @param path the path
+     * @param message the message
+     * @param line the line
+     * @param column the column
+     */
     public Problem {
         Objects.requireNonNull(severity, "severity == null");
         Objects.requireNonNull(source, "source == null");
@@ -40,7 +49,11 @@ public record Problem(Severity severity, String source, int line, int column, St
         }
     }
 
-    /** Whether this problem makes the registry unusable. */
+    /**
+     * Whether this problem makes the registry unusable.
+     *
+     * @return whether this problem makes the registry unusable
+     */
     public boolean isError() {
         return severity == Severity.ERROR;
     }

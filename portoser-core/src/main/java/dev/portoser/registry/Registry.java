@@ -59,32 +59,56 @@ public final class Registry {
         return RegistryLoader.builder().build().parse(yaml, RegistryLoader.STRING_SOURCE);
     }
 
-    /** A builder for a loader with options: template variables and limits. */
+    /**
+     * A builder for a loader with options: template variables and limits.
+     *
+     * @return a builder for a loader with options: template variables and limits
+     */
     public static RegistryLoader.Builder loader() {
         return RegistryLoader.builder();
     }
 
-    /** Where the registry came from: the file path as given, or {@code <string>}. */
+    /**
+     * Where the registry came from: the file path as given, or {@code <string>}.
+     *
+     * @return where the registry came from: the file path as given, or {@code <string>}
+     */
     public String source() {
         return source;
     }
 
-    /** The machines by name, in file order. */
+    /**
+     * The machines by name, in file order.
+     *
+     * @return the machines by name, in file order
+     */
     public Map<String, Machine> machines() {
         return machines;
     }
 
-    /** The services by name, in file order. */
+    /**
+     * The services by name, in file order.
+     *
+     * @return the services by name, in file order
+     */
     public Map<String, Service> services() {
         return services;
     }
 
-    /** The groups by name, in file order, each with its full membership. */
+    /**
+     * The groups by name, in file order, each with its full membership.
+     *
+     * @return the groups by name, in file order, each with its full membership
+     */
     public Map<String, Group> groups() {
         return groups;
     }
 
-    /** The warnings found while loading (a secret stored inline, say); loading succeeded despite them. */
+    /**
+     * The warnings found while loading (a secret stored inline, say); loading succeeded despite them.
+     *
+     * @return the warnings found while loading (a secret stored inline, say); loading succeeded despite them
+     */
     public List<Problem> warnings() {
         return warnings;
     }

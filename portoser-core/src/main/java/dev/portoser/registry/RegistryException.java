@@ -30,12 +30,20 @@ public final class RegistryException extends PortoserException {
         }
     }
 
-    /** Every problem found, errors and warnings, in source order. */
+    /**
+     * Every problem found, errors and warnings, in source order.
+     *
+     * @return every problem found, errors and warnings, in source order
+     */
     public List<Problem> problems() {
         return problems;
     }
 
-    /** Only the problems of severity {@link Severity#ERROR}, in source order. */
+    /**
+     * Only the problems of severity {@link Severity#ERROR}, in source order.
+     *
+     * @return only the problems of severity {@link Severity#ERROR}, in source order
+     */
     public List<Problem> errors() {
         return problems.stream().filter(Problem::isError).toList();
     }

@@ -66,7 +66,11 @@ public final class RegistryLoader {
         this.maxAliases = b.maxAliases;
     }
 
-    /** A builder with the defaults: no variables, no environment, the default limits. */
+    /**
+     * A builder with the defaults: no variables, no environment, the default limits.
+     *
+     * @return a builder with the defaults: no variables, no environment, the default limits
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -286,7 +290,11 @@ public final class RegistryLoader {
             return this;
         }
 
-        /** The loader. */
+        /**
+         * The loader.
+         *
+         * @return the loader
+         */
         public RegistryLoader build() {
             return new RegistryLoader(this);
         }

@@ -21,7 +21,12 @@ public record SecretRef(
         @NotEmpty(message = "expected at least one key")
         List<@NotNull @Pattern(regexp = Patterns.VAULT_KEY, message = Patterns.VAULT_KEY_MESSAGE) String> keys) {
 
-    /** Copies the keys. */
+    /**
+     * Copies the keys.
+     *
+     * @param keys the keys
+     * @param path the path
+     */
     public SecretRef {
         keys = List.copyOf(Objects.requireNonNullElse(keys, List.of()));
     }

@@ -89,7 +89,31 @@ public record Service(
     /** The Compose file of a Docker service when none is given. */
     public static final String DEFAULT_COMPOSE_FILE = "docker-compose.yml";
 
-    /** Copies the collections (keeping file order) and fills the Compose file default for Docker services. */
+    /**
+     * Copies the collections (keeping file order) and fills the Compose file default for Docker services.
+     *
+     * @param ports the ports
+     * @param dependsOn the services it depends on
+     * @param env the environment variables
+     * @param vaultSecrets the vault secrets
+     * @param tags the tags
+     * @param composeFile the compose file
+     * @param type the type
+     * @param autoPort the auto port
+     * @param command the command
+     * @param description the description
+     * @param envFile the env file
+     * @param group the group
+     * @param health the health
+     * @param logFile the log file
+     * @param machine the machine
+     * @param name the name
+     * @param path the path
+     * @param port the port
+     * @param portMapping the port mapping
+     * @param resources the resources
+     * @param serviceName the service name
+     */
     public Service {
         ports = List.copyOf(Objects.requireNonNullElse(ports, List.of()));
         dependsOn = List.copyOf(Objects.requireNonNullElse(dependsOn, List.of()));
@@ -101,7 +125,11 @@ public record Service(
         }
     }
 
-    /** The health check, if the service has one. */
+    /**
+     * The health check, if the service has one.
+     *
+     * @return the health check, if the service has one
+     */
     public Optional<HealthSpec> healthSpec() {
         return Optional.ofNullable(health);
     }
@@ -109,6 +137,8 @@ public record Service(
     /**
      * Every port this service binds on its machine: {@code port}, {@code ports} and {@code port_mapping.host},
      * without repeats, in that order. A port still to be chosen ({@code auto}) is not included.
+     *
+     * @return every port this service binds on its machine: {@code port}, {@code ports} and {@code port_mapping.host}, without repeats, in that order
      */
     public List<Integer> boundPorts() {
         java.util.LinkedHashSet<Integer> all = new java.util.LinkedHashSet<>();
@@ -134,7 +164,11 @@ public record Service(
                 command, logFile, serviceName, description);
     }
 
-    /** The name the service manager knows a native service by: {@code service_name}, or else its name. */
+    /**
+     * The name the service manager knows a native service by: {@code service_name}, or else its name.
+     *
+     * @return the name the service manager knows a native service by: {@code service_name}, or else its name
+     */
     public String unitName() {
         return serviceName != null ? serviceName : name;
     }

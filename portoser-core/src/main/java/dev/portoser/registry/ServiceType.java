@@ -13,7 +13,11 @@ public enum ServiceType {
     /** A unit of the machine's service manager (systemd, launchd, rc.d) generated from the registry. */
     NATIVE;
 
-    /** The word used in {@code registry.yml}: {@code docker}, {@code local} or {@code native}. */
+    /**
+     * The word used in {@code registry.yml}: {@code docker}, {@code local} or {@code native}.
+     *
+     * @return the word used in {@code registry.yml}: {@code docker}, {@code local} or {@code native}
+     */
     public String yamlName() {
         return name().toLowerCase(Locale.ROOT);
     }

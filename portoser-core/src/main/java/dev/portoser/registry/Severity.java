@@ -7,7 +7,11 @@ public enum Severity {
     /** The registry loads, but something is probably not what the author meant (a secret stored inline, say). */
     WARNING;
 
-    /** The lower-case word used in rendered problems: {@code error} or {@code warning}. */
+    /**
+     * The lower-case word used in rendered problems: {@code error} or {@code warning}.
+     *
+     * @return the lower-case word used in rendered problems: {@code error} or {@code warning}
+     */
     public String label() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

@@ -23,12 +23,20 @@ public final class Secret {
         this.version = version;
     }
 
-    /** The value. Call it only to hand the value to the service; never log it. */
+    /**
+     * The value. Call it only to hand the value to the service; never log it.
+     *
+     * @return the value
+     */
     public String reveal() {
         return value;
     }
 
-    /** The provider's version of this secret, if it has one. */
+    /**
+     * The provider's version of this secret, if it has one.
+     *
+     * @return the provider's version of this secret, if it has one
+     */
     public @Nullable String version() {
         return version;
     }

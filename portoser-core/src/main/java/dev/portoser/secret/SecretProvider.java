@@ -45,7 +45,12 @@ public interface SecretProvider {
         return secrets;
     }
 
-    /** The environment variable a secret key becomes. */
+    /**
+     * The environment variable a secret key becomes.
+     *
+     * @param key the key
+     * @return the environment variable a secret key becomes
+     */
     static String variableName(String key) {
         String name = key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9_]", "_");
         return Character.isDigit(name.charAt(0)) ? "_" + name : name;

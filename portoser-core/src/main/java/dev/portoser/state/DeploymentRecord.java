@@ -30,7 +30,24 @@ public record DeploymentRecord(String id, Instant time, String runId, String ser
                                String outcome, Duration duration, Service config, String configFingerprint,
                                @Nullable Integer port, boolean healthy, String controller, String detail) {
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param id the id
+     * @param time the time
+     * @param service the service
+     * @param config the config
+     * @param action the action
+     * @param configFingerprint the config fingerprint
+     * @param controller the controller
+     * @param detail the detail
+     * @param duration the duration
+     * @param healthy whether it ended healthy
+     * @param machine the machine
+     * @param outcome the outcome
+     * @param port the port
+     * @param runId the run id
+     */
     public DeploymentRecord {
         Objects.requireNonNull(id, "id == null");
         Objects.requireNonNull(time, "time == null");

@@ -69,12 +69,20 @@ public final class FileStateStore implements StateStore {
         this.directory = Objects.requireNonNull(directory, "directory == null").toAbsolutePath();
     }
 
-    /** The default store, {@code ~/.portoser}. */
+    /**
+     * The default store, {@code ~/.portoser}.
+     *
+     * @return the default store, {@code ~/.portoser}
+     */
     public static FileStateStore inHome() {
         return new FileStateStore(Path.of(System.getProperty("user.home"), ".portoser"));
     }
 
-    /** The directory this store writes under. */
+    /**
+     * The directory this store writes under.
+     *
+     * @return the directory this store writes under
+     */
     public Path directory() {
         return directory;
     }

@@ -18,7 +18,18 @@ import java.util.Objects;
 public record JournalEntry(String runId, String stepId, String service, String machine, String action,
                            Instant started, String controller, long pid) {
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param runId the run id
+     * @param stepId the step id
+     * @param action the action
+     * @param controller the controller
+     * @param machine the machine
+     * @param pid the process id
+     * @param service the service
+     * @param started when it started
+     */
     public JournalEntry {
         Objects.requireNonNull(runId, "runId == null");
         Objects.requireNonNull(stepId, "stepId == null");

@@ -92,12 +92,20 @@ public final class LockManager {
         this.lease = Objects.requireNonNull(lease, "lease == null");
     }
 
-    /** This controller's id. */
+    /**
+     * This controller's id.
+     *
+     * @return this controller's id
+     */
     public String controllerId() {
         return controllerId;
     }
 
-    /** The lease length. */
+    /**
+     * The lease length.
+     *
+     * @return the lease length
+     */
     public Duration lease() {
         return lease;
     }

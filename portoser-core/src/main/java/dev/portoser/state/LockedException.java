@@ -5,6 +5,7 @@ import dev.portoser.PortoserException;
 /** Another controller holds the lock of a service on its machine; the message names the holder. */
 public final class LockedException extends PortoserException {
     private static final long serialVersionUID = 1L;
+    /** Who holds the lock, as the message names it. */
     private final String holder;
 
     /**
@@ -19,7 +20,11 @@ public final class LockedException extends PortoserException {
         this.holder = holder;
     }
 
-    /** Who holds the lock: controller id, process id, host, lease end. */
+    /**
+     * Who holds the lock: controller id, process id, host, lease end.
+     *
+     * @return who holds the lock: controller id, process id, host, lease end
+     */
     public String holder() {
         return holder;
     }

@@ -9,16 +9,36 @@ import java.util.Optional;
  */
 public interface StateStore {
 
-    /** Appends a history record. */
+    /**
+     * Appends a history record.
+     *
+     * @param record the record
+     */
     void record(DeploymentRecord record);
 
-    /** The history of a service, oldest first. */
+    /**
+     * The history of a service, oldest first.
+     *
+     * @param service the service
+     * @return the history of a service, oldest first
+     */
     List<DeploymentRecord> history(String service);
 
-    /** A record by id. */
+    /**
+     * A record by id.
+     *
+     * @param id the id
+     * @return a record by id
+     */
     Optional<DeploymentRecord> find(String id);
 
-    /** The latest record of a service on a machine that ended healthy, if any. */
+    /**
+     * The latest record of a service on a machine that ended healthy, if any.
+     *
+     * @param service the service
+     * @param machine the machine
+     * @return the latest record of a service on a machine that ended healthy, if any
+     */
     default Optional<DeploymentRecord> lastHealthy(String service, String machine) {
         List<DeploymentRecord> all = history(service);
         for (int i = all.size() - 1; i >= 0; i--) {
@@ -53,13 +73,26 @@ public interface StateStore {
         return running;
     }
 
-    /** Notes that a step started. */
+    /**
+     * Notes that a step started.
+     *
+     * @param entry the entry
+     */
     void begin(JournalEntry entry);
 
-    /** Notes that a step ended (whatever the outcome). */
+    /**
+     * Notes that a step ended (whatever the outcome).
+     *
+     * @param runId the run id
+     * @param stepId the step id
+     */
     void end(String runId, String stepId);
 
-    /** Every step that started and did not end, from any run. */
+    /**
+     * Every step that started and did not end, from any run.
+     *
+     * @return every step that started and did not end, from any run
+     */
     List<JournalEntry> inFlight();
 
     /**

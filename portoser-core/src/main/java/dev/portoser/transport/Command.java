@@ -36,7 +36,16 @@ public record Command(@Nullable String script, List<String> arguments, byte @Nul
     /** The timeout of a command that sets none. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(2);
 
-    /** Checks and copies the components. */
+    /**
+     * Checks and copies the components.
+     *
+     * @param arguments the arguments
+     * @param timeout the timeout
+     * @param output the output
+     * @param script the script
+     * @param stdin the bytes on standard input
+     * @param workingDirectory the working directory
+     */
     public Command {
         arguments = List.copyOf(arguments);
         Objects.requireNonNull(timeout, "timeout == null");
@@ -94,30 +103,52 @@ public record Command(@Nullable String script, List<String> arguments, byte @Nul
                 DEFAULT_TIMEOUT, OutputListener.NONE);
     }
 
-    /** This command with standard input (copied). */
+    /**
+     * This command with standard input (copied).
+     *
+     * @param bytes the bytes
+     * @return this command with standard input (copied)
+     */
     public Command stdin(byte[] bytes) {
         return new Command(script, arguments, Objects.requireNonNull(bytes, "bytes == null"), workingDirectory,
                 timeout, output);
     }
 
-    /** This command run in a directory (absolute, or relative to the login's home). */
+    /**
+     * This command run in a directory (absolute, or relative to the login's home).
+     *
+     * @param directory the directory
+     * @return this command run in a directory (absolute, or relative to the login's home)
+     */
     public Command workingDirectory(String directory) {
         return new Command(script, arguments, stdin, Objects.requireNonNull(directory, "directory == null"),
                 timeout, output);
     }
 
-    /** This command with a timeout. */
+    /**
+     * This command with a timeout.
+     *
+     * @param limit the limit
+     * @return this command with a timeout
+     */
     public Command timeout(Duration limit) {
         return new Command(script, arguments, stdin, workingDirectory, limit, output);
     }
 
-    /** This command with a listener for its output lines. */
+    /**
+     * This command with a listener for its output lines.
+     *
+     * @param listener the listener
+     * @return this command with a listener for its output lines
+     */
     public Command output(OutputListener listener) {
         return new Command(script, arguments, stdin, workingDirectory, timeout, listener);
     }
 
     /**
      * The argument vector that runs this command: the arguments themselves, or {@code sh -c SCRIPT portoser ARGS}.
+     *
+     * @return the argument vector that runs this command: the arguments themselves, or {@code sh -c SCRIPT portoser ARGS}
      */
     public List<String> argv() {
         if (script == null) {

@@ -16,19 +16,36 @@ import org.jspecify.annotations.Nullable;
  */
 public record CommandResult(int exitCode, String stdout, String stderr, Duration duration, @Nullable String exitSignal) {
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param stdout standard output
+     * @param stderr standard error
+     * @param duration the duration
+     * @param exitCode the exit code
+     * @param exitSignal the exit signal
+     */
     public CommandResult {
         Objects.requireNonNull(stdout, "stdout == null");
         Objects.requireNonNull(stderr, "stderr == null");
         Objects.requireNonNull(duration, "duration == null");
     }
 
-    /** Whether the command exited with status 0. */
+    /**
+     * Whether the command exited with status 0.
+     *
+     * @return whether the command exited with status 0
+     */
     public boolean succeeded() {
         return exitCode == 0 && exitSignal == null;
     }
 
-    /** The last {@code n} lines of standard error (or of standard output when standard error is empty). */
+    /**
+     * The last {@code n} lines of standard error (or of standard output when standard error is empty).
+     *
+     * @param n how many lines
+     * @return the last {@code n} lines of standard error (or of standard output when standard error is empty)
+     */
     public String tail(int n) {
         String text = stderr.isBlank() ? stdout : stderr;
         String[] lines = text.strip().split("\n");

@@ -59,7 +59,11 @@ public final class LocalTransport implements Transport {
         this.home = Objects.requireNonNull(home, "home == null").toAbsolutePath();
     }
 
-    /** A factory that opens a {@link LocalTransport} for any machine. */
+    /**
+     * A factory that opens a {@link LocalTransport} for any machine.
+     *
+     * @return a factory that opens a {@link LocalTransport} for any machine
+     */
     public static TransportFactory factory() {
         return new TransportFactory() {
             @Override

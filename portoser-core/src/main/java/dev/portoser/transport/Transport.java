@@ -12,7 +12,11 @@ import java.time.Duration;
  */
 public interface Transport extends AutoCloseable {
 
-    /** The machine this transport reaches. */
+    /**
+     * The machine this transport reaches.
+     *
+     * @return the machine this transport reaches
+     */
     Machine machine();
 
     /**

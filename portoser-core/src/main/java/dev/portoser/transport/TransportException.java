@@ -6,6 +6,7 @@ import org.jspecify.annotations.Nullable;
 /** A machine could not be reached, or the connection to it failed. The message names the machine. */
 public class TransportException extends PortoserException {
     private static final long serialVersionUID = 1L;
+    /** The name of the machine concerned. */
     private final String machine;
 
     /**
@@ -20,7 +21,11 @@ public class TransportException extends PortoserException {
         this.machine = machine;
     }
 
-    /** The name of the machine concerned. */
+    /**
+     * The name of the machine concerned.
+     *
+     * @return the name of the machine concerned
+     */
     public String machine() {
         return machine;
     }

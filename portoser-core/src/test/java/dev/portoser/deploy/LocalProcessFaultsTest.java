@@ -2,7 +2,6 @@ package dev.portoser.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.portoser.registry.Machine;
 import dev.portoser.registry.Registry;
@@ -72,8 +71,7 @@ class LocalProcessFaultsTest {
     @ParameterizedTest
     @ValueSource(strings = {"-1", "0", "1"})
     void aPidFileHoldingMinusOneZeroOrOneSignalsNothing(String planted) {
-        assumeTrue("0".equals(transport.exec(Command.of("id", "-u")).stdout().strip()),
-                "needs root for a PID namespace (unshare)");
+        dev.portoser.RootOnly.assume("a PID namespace of its own (unshare)");
         // In a PID namespace of its own, so that a wrong kill could only hit the bystander, never this machine.
         CommandResult r = transport.exec(Command.script("""
                 exec unshare --pid --fork --mount-proc sh -c '

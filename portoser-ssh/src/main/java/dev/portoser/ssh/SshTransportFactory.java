@@ -74,7 +74,11 @@ public final class SshTransportFactory implements TransportFactory {
         config.setKeepAliveProvider(KeepAliveProvider.KEEP_ALIVE);
     }
 
-    /** A builder with the defaults: {@code ~/.ssh/known_hosts}, no trust-on-first-use, 10 s to connect. */
+    /**
+     * A builder with the defaults: {@code ~/.ssh/known_hosts}, no trust-on-first-use, 10 s to connect.
+     *
+     * @return a builder with the defaults: {@code ~/.ssh/known_hosts}, no trust-on-first-use, 10 s to connect
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -307,7 +311,12 @@ public final class SshTransportFactory implements TransportFactory {
         private Builder() {
         }
 
-        /** The known_hosts file that host keys are checked against (and added to, with trust-on-first-use). */
+        /**
+         * The known_hosts file that host keys are checked against (and added to, with trust-on-first-use).
+         *
+         * @param file the file
+         * @return this builder
+         */
         public Builder knownHosts(Path file) {
             this.knownHosts = Objects.requireNonNull(file, "file == null");
             return this;
@@ -316,31 +325,53 @@ public final class SshTransportFactory implements TransportFactory {
         /**
          * Accepts a machine's key the first time it is seen and records it; a key that later changes is still
          * refused. Off by default: only use it where the first connection cannot be intercepted.
+         *
+         * @return this builder
          */
         public Builder trustOnFirstUse() {
             this.trustOnFirstUse = true;
             return this;
         }
 
-        /** How long connecting (TCP and SSH handshake) may take; 10 s by default. */
+        /**
+         * How long connecting (TCP and SSH handshake) may take; 10 s by default.
+         *
+         * @param timeout the timeout
+         * @return this builder
+         */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = positive(timeout, "connectTimeout");
             return this;
         }
 
-        /** How long the connection may stay silent before it counts as lost; 30 s by default. */
+        /**
+         * How long the connection may stay silent before it counts as lost; 30 s by default.
+         *
+         * @param timeout the timeout
+         * @return this builder
+         */
         public Builder readTimeout(Duration timeout) {
             this.readTimeout = positive(timeout, "readTimeout");
             return this;
         }
 
-        /** How often an idle connection is probed; 5 s by default. */
+        /**
+         * How often an idle connection is probed; 5 s by default.
+         *
+         * @param interval the interval
+         * @return this builder
+         */
         public Builder keepAliveInterval(Duration interval) {
             this.keepAliveInterval = positive(interval, "keepAliveInterval");
             return this;
         }
 
-        /** Most commands (SSH channels) running at once on one machine; 8 by default, at least 1. */
+        /**
+         * Most commands (SSH channels) running at once on one machine; 8 by default, at least 1.
+         *
+         * @param channels the channels
+         * @return this builder
+         */
         public Builder maxChannelsPerMachine(int channels) {
             if (channels < 1) {
                 throw new IllegalArgumentException("maxChannelsPerMachine must be >= 1, was " + channels);
@@ -349,13 +380,22 @@ public final class SshTransportFactory implements TransportFactory {
             return this;
         }
 
-        /** Where passphrases of encrypted keys come from; none by default. */
+        /**
+         * Where passphrases of encrypted keys come from; none by default.
+         *
+         * @param provider the provider
+         * @return this builder
+         */
         public Builder passphrases(PassphraseProvider provider) {
             this.passphrases = Objects.requireNonNull(provider, "provider == null");
             return this;
         }
 
-        /** The factory. */
+        /**
+         * The factory.
+         *
+         * @return the factory
+         */
         public SshTransportFactory build() {
             return new SshTransportFactory(this);
         }

@@ -42,6 +42,7 @@ final class DockerHost {
 
     /** The running host, started on first use. */
     static synchronized DockerHost get() throws Exception {
+        dev.portoser.RootOnly.assume("the Docker test host (a network namespace, dockerd, sshd)");
         if (instance == null) {
             Path dir = Path.of(System.getProperty("java.io.tmpdir"), "portoser-docker-it");
             long start = System.nanoTime();

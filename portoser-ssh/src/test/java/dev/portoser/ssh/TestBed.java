@@ -21,6 +21,7 @@ public final class TestBed implements BeforeAllCallback {
     static final int HOSTS = 3;
     private static final Path SCRIPT = Path.of("..", "testbed", "testbed.sh").toAbsolutePath().normalize();
     private static volatile TestBed instance;
+    private static final String BED = "the SSH test bed (network namespaces, OpenSSH sshd)";
 
     final Path dir;
     final List<Machine> machines = new ArrayList<>();
@@ -44,11 +45,13 @@ public final class TestBed implements BeforeAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
+        dev.portoser.RootOnly.assume(context.getRequiredTestClass().getName(), BED);
         get();
     }
 
     /** The running test bed, started on first use. */
     static synchronized TestBed get() throws Exception {
+        dev.portoser.RootOnly.assume(BED);
         if (instance == null) {
             Path dir = Path.of(System.getProperty("java.io.tmpdir"), "portoser-testbed-it");
             run(SCRIPT.toString(), "up", String.valueOf(HOSTS), dir.toString());

@@ -16,6 +16,7 @@ class TestBedScriptIT {
 
     @Test
     void theLoopbackFallbackGivesRealHostsThatDownRemoves() throws Exception {
+        dev.portoser.RootOnly.assume("the SSH test bed (mount namespaces, OpenSSH sshd)");
         Path dir = Path.of(System.getProperty("java.io.tmpdir"), "portoser-testbed-loopback");
         ProcessBuilder up = new ProcessBuilder(SCRIPT, "up", "2", dir.toString()).redirectErrorStream(true);
         up.environment().put("FORCE_LOOPBACK", "1");

@@ -25,7 +25,12 @@ public interface AppRoleCredentials {
      * @param secretId the AppRole secret id
      */
     record Credentials(String roleId, String secretId) {
-        /** Checks the components. */
+        /**
+         * Checks the components.
+         *
+         * @param roleId the role id
+         * @param secretId the secret id
+         */
         public Credentials {
             Objects.requireNonNull(roleId, "roleId == null");
             Objects.requireNonNull(secretId, "secretId == null");

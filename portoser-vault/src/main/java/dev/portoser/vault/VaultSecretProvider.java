@@ -306,19 +306,33 @@ public final class VaultSecretProvider implements SecretProvider, AutoCloseable 
             this.address = address;
         }
 
-        /** Where each machine's AppRole credentials come from. */
+        /**
+         * Where each machine's AppRole credentials come from.
+         *
+         * @param source the source
+         * @return this builder
+         */
         public Builder credentials(AppRoleCredentials source) {
             this.credentials = Objects.requireNonNull(source, "source == null");
             return this;
         }
 
-        /** Uses one token for every machine instead of AppRoles (for development; never revoked by us). */
+        /**
+         * Uses one token for every machine instead of AppRoles (for development; never revoked by us).
+         *
+         * @param vaultToken the vault token
+         * @return this builder
+         */
         public Builder token(String vaultToken) {
             this.token = Objects.requireNonNull(vaultToken, "vaultToken == null");
             return this;
         }
 
-        /** Reads the token from {@code VAULT_TOKEN} when set: the only way the host's environment is used. */
+        /**
+         * Reads the token from {@code VAULT_TOKEN} when set: the only way the host's environment is used.
+         *
+         * @return this builder
+         */
         public Builder environment() {
             String fromEnvironment = System.getenv("VAULT_TOKEN");
             if (fromEnvironment != null && !fromEnvironment.isBlank()) {
@@ -327,37 +341,66 @@ public final class VaultSecretProvider implements SecretProvider, AutoCloseable 
             return this;
         }
 
-        /** The AppRole auth mount; {@code approle} by default. */
+        /**
+         * The AppRole auth mount; {@code approle} by default.
+         *
+         * @param mount the mount
+         * @return this builder
+         */
         public Builder appRoleMount(String mount) {
             this.appRoleMount = Objects.requireNonNull(mount, "mount == null");
             return this;
         }
 
-        /** Connect timeout; 5 s by default. */
+        /**
+         * Connect timeout; 5 s by default.
+         *
+         * @param timeout the timeout
+         * @return this builder
+         */
         public Builder openTimeout(Duration timeout) {
             this.openTimeout = Objects.requireNonNull(timeout, "timeout == null");
             return this;
         }
 
-        /** Read timeout; 30 s by default. */
+        /**
+         * Read timeout; 30 s by default.
+         *
+         * @param timeout the timeout
+         * @return this builder
+         */
         public Builder readTimeout(Duration timeout) {
             this.readTimeout = Objects.requireNonNull(timeout, "timeout == null");
             return this;
         }
 
-        /** Renew (or log in again) this long before a token expires; 60 s by default. */
+        /**
+         * Renew (or log in again) this long before a token expires; 60 s by default.
+         *
+         * @param margin the margin
+         * @return this builder
+         */
         public Builder renewBefore(Duration margin) {
             this.renewBefore = Objects.requireNonNull(margin, "margin == null");
             return this;
         }
 
-        /** The clock token lifetimes are measured with (tests inject one). */
+        /**
+         * The clock token lifetimes are measured with (tests inject one).
+         *
+         * @param source the source
+         * @return this builder
+         */
         public Builder clock(Clock source) {
             this.clock = Objects.requireNonNull(source, "source == null");
             return this;
         }
 
-        /** The provider. */
+        /**
+         * The provider.
+         *
+         * @return the provider
+         */
         public VaultSecretProvider build() {
             return new VaultSecretProvider(this);
         }

@@ -90,27 +90,47 @@ public final class RegistryEditor {
         return builder().open(file);
     }
 
-    /** A builder for an editor with options. */
+    /**
+     * A builder for an editor with options.
+     *
+     * @return a builder for an editor with options
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The file being edited, as given. */
+    /**
+     * The file being edited, as given.
+     *
+     * @return the file being edited, as given
+     */
     public Path file() {
         return file;
     }
 
-    /** The text as edited so far (without a byte order mark). */
+    /**
+     * The text as edited so far (without a byte order mark).
+     *
+     * @return the text as edited so far (without a byte order mark)
+     */
     public String text() {
         return text;
     }
 
-    /** Whether any edit changed the text since it was read or last saved. */
+    /**
+     * Whether any edit changed the text since it was read or last saved.
+     *
+     * @return whether any edit changed the text since it was read or last saved
+     */
     public boolean changed() {
         return !text.equals(original);
     }
 
-    /** What the edits so far did besides what was asked (services removed with a forced machine removal...). */
+    /**
+     * What the edits so far did besides what was asked (services removed with a forced machine removal...).
+     *
+     * @return what the edits so far did besides what was asked (services removed with a forced machine removal...)
+     */
     public List<String> notices() {
         return List.copyOf(notices);
     }
@@ -119,12 +139,17 @@ public final class RegistryEditor {
      * The registry as edited so far.
      *
      * @throws RegistryException when the registry is invalid (only possible before the first edit)
+     * @return the registry as edited so far
      */
     public Registry registry() {
         return loader.parse(text, file.toString());
     }
 
-    /** The unified diff from the file as read (or last saved) to the text as edited; empty when unchanged. */
+    /**
+     * The unified diff from the file as read (or last saved) to the text as edited; empty when unchanged.
+     *
+     * @return the unified diff from the file as read (or last saved) to the text as edited; empty when unchanged
+     */
     public String diff() {
         String name = file.toString();
         return UnifiedDiff.of(name, name + " (edited)", original, text);
@@ -278,6 +303,8 @@ public final class RegistryEditor {
      * @return this editor
      * @throws RegistryEditException when a service is unknown
      * @throws RegistryException when the registry would be invalid (a dependency cycle)
+     * @param service the service
+     * @param dependency the dependency
      */
     public RegistryEditor addDependency(String service, String dependency) {
         List<String> deps = dependsOn(requireService(service));
@@ -295,6 +322,8 @@ public final class RegistryEditor {
      *
      * @return this editor
      * @throws RegistryEditException when the service is unknown
+     * @param service the service
+     * @param dependency the dependency
      */
     public RegistryEditor removeDependency(String service, String dependency) {
         List<String> deps = dependsOn(requireService(service));
@@ -312,6 +341,8 @@ public final class RegistryEditor {
      *
      * @return this editor
      * @throws RegistryEditException when the service is unknown
+     * @param service the service
+     * @param group the group
      */
     public RegistryEditor setGroup(String service, @Nullable String group) {
         requireService(service);

@@ -13,7 +13,14 @@ import org.jspecify.annotations.Nullable;
  * @param sha256 the SHA-256 of the file's bytes now, in hex
  */
 public record SaveResult(Path file, boolean written, @Nullable Path backup, String sha256) {
-    /** Checks that the file and hash are given. */
+    /**
+     * Checks that the file and hash are given.
+     *
+     * @param file the file
+     * @param sha256 the SHA-256 of the saved text
+     * @param backup the backup
+     * @param written whether the file was written
+     */
     public SaveResult {
         Objects.requireNonNull(file, "file == null");
         Objects.requireNonNull(sha256, "sha256 == null");

@@ -27,9 +27,9 @@ public final class FieldValidation {
     }
 
     private static final class Holder {
-        static final Validator VALIDATOR = Validation.byDefaultProvider().configure()
+        static final Validator VALIDATOR = QuietStart.run(() -> Validation.byDefaultProvider().configure()
                 .messageInterpolator(new ParameterMessageInterpolator())
-                .buildValidatorFactory().getValidator();
+                .buildValidatorFactory().getValidator());
     }
 
     /**
