@@ -30,6 +30,18 @@ final class CliProcess {
     private CliProcess() {
     }
 
+    /**
+     * Kills what the tests' {@code local} services left running under a sandboxed home ({@code KillRecorded}, plus
+     * any runner of ours whose records were deleted on purpose), bounded.
+     */
+    static void killLeftovers(Path workDir, Path home) throws IOException, InterruptedException {
+        ProcessBuilder kill = new ProcessBuilder("sh", "-c", dev.portoser.deploy.KillRecorded.SCRIPT
+                + "; pkill -f \"$HOME/.portoser/run/portoser-run\" || true")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).directory(workDir.toFile());
+        kill.environment().put("HOME", home.toString());
+        kill.start().waitFor(30, TimeUnit.SECONDS);
+    }
+
     static Result run(Path workDir, Map<String, String> environment, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

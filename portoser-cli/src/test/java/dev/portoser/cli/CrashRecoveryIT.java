@@ -21,10 +21,7 @@ class CrashRecoveryIT {
 
     @AfterEach
     void killWhatIsLeft() throws Exception {
-        ProcessBuilder kill = new ProcessBuilder("sh", "-c", dev.portoser.deploy.KillRecorded.SCRIPT)
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).directory(dir.toFile());
-        kill.environment().put("HOME", dir.resolve("home").toString());
-        kill.start().waitFor(30, TimeUnit.SECONDS);
+        CliProcess.killLeftovers(dir, dir.resolve("home"));
     }
 
     @Test

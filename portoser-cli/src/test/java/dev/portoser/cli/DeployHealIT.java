@@ -6,7 +6,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,11 +21,7 @@ class DeployHealIT {
 
     @AfterEach
     void killWhatIsLeft() throws Exception {
-        ProcessBuilder kill = new ProcessBuilder("sh", "-c", dev.portoser.deploy.KillRecorded.SCRIPT
-                + "; pkill -f \"" + dir + "/home/.portoser/run/portoser-run\" || true")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).directory(dir.toFile());
-        kill.environment().put("HOME", dir.resolve("home").toString());
-        kill.start().waitFor(30, TimeUnit.SECONDS);
+        CliProcess.killLeftovers(dir, dir.resolve("home"));
     }
 
     @Test

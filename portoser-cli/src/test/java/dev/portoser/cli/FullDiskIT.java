@@ -45,10 +45,7 @@ class FullDiskIT {
         if (state == null) {
             return;
         }
-        ProcessBuilder kill = new ProcessBuilder("sh", "-c", dev.portoser.deploy.KillRecorded.SCRIPT)
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).directory(dir.toFile());
-        kill.environment().put("HOME", home.toString());
-        kill.start().waitFor(30, TimeUnit.SECONDS);
+        CliProcess.killLeftovers(dir, home);
         new ProcessBuilder("umount", "-l", state.toString()).inheritIO().start().waitFor();
     }
 
