@@ -14,7 +14,7 @@ for build in a b; do
     | tar -xf - -C "$work/$build"
   echo "== build $build in $work/$build" >&2
   (cd "$work/$build" && ./mvnw -q -B "$@" package -DskipTests -Dportoser.fuzz.skip=true \
-      -pl portoser-bom,portoser-core,portoser-ssh,portoser-vault,portoser-cli -am) >&2
+      -pl portoser-bom,portoser-core,portoser-ssh,portoser-vault,portoser-server,portoser-cli -am) >&2
   (cd "$work/$build" && find . -path '*/target/*' -maxdepth 3 \
       \( -name '*.jar' -o -name '*.tar.gz' -o -name '*.zip' -o -name 'bom.json' \) -print0 \
       | sort -z | xargs -0 sha256sum) > "$work/$build.sums"

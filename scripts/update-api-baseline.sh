@@ -6,7 +6,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-modules=(portoser-core portoser-ssh portoser-vault)
+modules=(portoser-core portoser-ssh portoser-vault portoser-server)
 ./mvnw -q -B "$@" package -DskipTests -Dportoser.fuzz.skip=true -Dmaven.javadoc.skip=true -Dmaven.source.skip=true \
   -Dcyclonedx.skip=true -pl "$(IFS=,; echo "${modules[*]}")" -am
 mkdir -p api-baseline

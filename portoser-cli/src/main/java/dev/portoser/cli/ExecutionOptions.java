@@ -113,26 +113,10 @@ final class ExecutionOptions {
      */
     int run(Registry registry, boolean remote, PrintWriter out,
             java.util.function.ToIntBiFunction<Executor, @Nullable SshTransportFactory> work) {
-        ConfigFile config = ConfigFile.load();
-        if (knownHosts == null) {
-            knownHosts = fromEnvironment("PORTOSER_KNOWN_HOSTS").or(() -> config.path("known_hosts")).orElse(null);
-        }
-        if (stateDir == null) {
-            stateDir = fromEnvironment("PORTOSER_STATE_DIR").or(() -> config.path("state_dir")).orElse(null);
-        }
-        if (approles == null) {
-            approles = config.path("approles").orElse(null);
-        }
-        SshTransportFactory ssh = remote ? ssh() : null;
-        dev.portoser.vault.VaultSecretProvider vault = null;
-        try {
-            Executor.Builder builder = Executor.builder().perMachineParallelism(perMachine).rollback(!noRollback)
-                    .failFast(failFast).lockWait(lockWait)
-                    .state(stateStore())
+        return withMachines(remote, (ssh, secrets) -> {
+            Executor.Builder builder = Executor.builder().state(stateStore())
                     .listener(events ? new JsonLinesEvents(out) : new ConsoleProgress(out, System.console() != null));
-            if (parallel != null) {
-                builder.parallelism(parallel);
-            }
+            configure(builder);
             if (ssh != null) {
                 builder.transports(ssh);
             }
@@ -148,11 +132,49 @@ final class ExecutionOptions {
                     return h.build();
                 }));
             }
+            if (secrets != null) {
+                builder.secrets(secrets);
+            }
+            try (Executor executor = builder.build()) {
+                return work.applyAsInt(executor, ssh);
+            }
+        });
+    }
+
+    /** Sets the executor options given on the command line (parallelism, rollback, fail-fast, lock wait). */
+    void configure(Executor.Builder builder) {
+        builder.perMachineParallelism(perMachine).rollback(!noRollback).failFast(failFast).lockWait(lockWait);
+        if (parallel != null) {
+            builder.parallelism(parallel);
+        }
+    }
+
+    /**
+     * Resolves the options from the environment and the config file, then runs {@code work} with the SSH
+     * transports (for remote machines, else null) and the secret provider they describe (or null), and closes both.
+     */
+    int withMachines(boolean remote,
+                     java.util.function.ToIntBiFunction<@Nullable SshTransportFactory,
+                             dev.portoser.secret.@Nullable SecretProvider> work) {
+        ConfigFile config = ConfigFile.load();
+        if (knownHosts == null) {
+            knownHosts = fromEnvironment("PORTOSER_KNOWN_HOSTS").or(() -> config.path("known_hosts")).orElse(null);
+        }
+        if (stateDir == null) {
+            stateDir = fromEnvironment("PORTOSER_STATE_DIR").or(() -> config.path("state_dir")).orElse(null);
+        }
+        if (approles == null) {
+            approles = config.path("approles").orElse(null);
+        }
+        SshTransportFactory ssh = remote ? ssh() : null;
+        dev.portoser.vault.VaultSecretProvider vault = null;
+        try {
+            dev.portoser.secret.SecretProvider secrets = null;
             String vaultUrl = vaultAddress != null ? vaultAddress
                     : System.getenv("VAULT_ADDR") != null ? System.getenv("VAULT_ADDR")
                     : config.text("vault_addr").orElse(null);
             if (secretsFile != null) {
-                builder.secrets(new dev.portoser.secret.FileSecretProvider(secretsFile));
+                secrets = new dev.portoser.secret.FileSecretProvider(secretsFile);
             } else if (vaultUrl != null && !vaultUrl.isBlank()) {
                 dev.portoser.vault.VaultSecretProvider.Builder v =
                         dev.portoser.vault.VaultSecretProvider.builder(java.net.URI.create(vaultUrl));
@@ -160,11 +182,9 @@ final class ExecutionOptions {
                     v.credentials(dev.portoser.vault.AppRoleCredentials.files(approles));
                 }
                 vault = v.build();
-                builder.secrets(vault);
+                secrets = vault;
             }
-            try (Executor executor = builder.build()) {
-                return work.applyAsInt(executor, ssh);
-            }
+            return work.applyAsInt(ssh, secrets);
         } finally {
             if (ssh != null) {
                 ssh.close();

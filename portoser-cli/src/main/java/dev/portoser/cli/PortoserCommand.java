@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
                 LifecycleCommands.Stop.class, LifecycleCommands.Restart.class, GraphCommand.class, ImpactCommand.class,
                 VaultCommand.class, OpsCommands.Health.class, OpsCommands.Status.class, OpsCommands.Logs.class,
                 OpsCommands.History.class, HealCommands.Diagnose.class, HealCommands.Heal.class,
-                HealCommands.Knowledge.class, ExecCommand.class, CompletionCommand.class},
+                HealCommands.Knowledge.class, ExecCommand.class, ServeCommand.class, CompletionCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  success (for 'registry validate': the registry is valid; warnings allowed)",
                 "  1  the command found a failure (an invalid registry, an unknown service, a plan that cannot work)",

@@ -33,7 +33,7 @@ class CheckoutLauncherIT {
     void checkoutWithAFreshBuild() throws Exception {
         Files.copy(CHECKOUT.resolve("portoser"), root.resolve("portoser"));
         Files.copy(CHECKOUT.resolve("pom.xml"), root.resolve("pom.xml"));
-        for (String module : List.of("portoser-core", "portoser-ssh", "portoser-vault", "portoser-cli",
+        for (String module : List.of("portoser-core", "portoser-ssh", "portoser-vault", "portoser-server", "portoser-cli",
                 "portoser-examples", "portoser-benchmarks")) {
             Path dir = Files.createDirectories(root.resolve(module + "/src/main/java/dev/portoser"));
             Files.copy(CHECKOUT.resolve(module + "/pom.xml"), root.resolve(module + "/pom.xml"));
