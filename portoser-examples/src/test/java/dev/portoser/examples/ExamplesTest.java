@@ -102,6 +102,22 @@ class ExamplesTest {
     }
 
     @Test
+    void serveADashboardDeploysThroughTheHttpApiAndSeesTheServiceHealthy(@org.junit.jupiter.api.io.TempDir
+                                                                          java.nio.file.Path home) throws Exception {
+        String realHome = System.getProperty("user.home");
+        System.setProperty("user.home", home.toString()); // the local transport's home: keep the real one clean
+        try {
+            String out = output(() -> ServeADashboard.main(new String[0]));
+            assertThat(out).contains("dashboard at http://127.0.0.1:").contains("service hello on laptop: UNKNOWN")
+                    .contains("deploy: SUCCEEDED (1 step)").contains("hello is HEALTHY, last deploy SUCCEEDED")
+                    .contains("stop: SUCCEEDED (1 step)");
+            assertThat(home.resolve(".portoser/run/hello.pid")).doesNotExist();
+        } finally {
+            System.setProperty("user.home", realHome);
+        }
+    }
+
+    @Test
     void healAServiceStopsOurStaleInstanceAndTheDeploySucceeds(@org.junit.jupiter.api.io.TempDir java.nio.file.Path home)
             throws Exception {
         String realHome = System.getProperty("user.home");
