@@ -81,4 +81,19 @@ final class CliProcess {
             Files.deleteIfExists(err);
         }
     }
+
+    /** Waits (polling with a bound) until a file a process writes its output to matches, and returns its text. */
+    static String awaitOutput(Path file, java.util.regex.Pattern expected, java.time.Duration bound) throws Exception {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (true) {
+            String text = Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+            if (expected.matcher(text).find()) {
+                return text;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no '" + expected + "' within " + bound + " in:\n" + text);
+            }
+            java.util.concurrent.TimeUnit.MILLISECONDS.sleep(50); // polling the output with a bound
+        }
+    }
 }

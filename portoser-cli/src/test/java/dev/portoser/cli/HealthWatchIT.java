@@ -18,18 +18,9 @@ class HealthWatchIT {
     @TempDir
     Path dir;
 
-    private static String awaitOutput(Path file, String expected, Duration bound) throws Exception {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (true) {
-            String text = Files.readString(file, StandardCharsets.UTF_8);
-            if (text.contains(expected)) {
-                return text;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no '" + expected + "' within " + bound + " in:\n" + text);
-            }
-            TimeUnit.MILLISECONDS.sleep(50); // polling the output with a bound
-        }
+
+    private static java.util.regex.Pattern literally(String text) {
+        return java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(text));
     }
 
     @Test
@@ -56,9 +47,9 @@ class HealthWatchIT {
         builder.environment().putAll(home);
         Process watch = builder.start();
         try {
-            awaitOutput(out, "site: UNKNOWN -> HEALTHY", Duration.ofSeconds(60));
+            CliProcess.awaitOutput(out, literally("site: UNKNOWN -> HEALTHY"), Duration.ofSeconds(60));
             assertThat(CliProcess.run(dir, home, "stop", "site", "--registry", registry.toString()).exitCode()).isZero();
-            awaitOutput(out, "site: HEALTHY -> UNHEALTHY", Duration.ofSeconds(30));
+            CliProcess.awaitOutput(out, literally("site: HEALTHY -> UNHEALTHY"), Duration.ofSeconds(30));
             watch.destroy(); // SIGTERM, as Ctrl-C's SIGINT: the shutdown path is the same
             assertThat(watch.waitFor(20, TimeUnit.SECONDS)).isTrue();
             List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);

@@ -27,19 +27,6 @@ class ServeIT {
     @TempDir
     Path dir;
 
-    private static String awaitOutput(Path file, Pattern expected, Duration bound) throws Exception {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (true) {
-            String text = Files.readString(file, StandardCharsets.UTF_8);
-            if (expected.matcher(text).find()) {
-                return text;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no '" + expected + "' within " + bound + " in:\n" + text);
-            }
-            TimeUnit.MILLISECONDS.sleep(50); // polling the output with a bound
-        }
-    }
 
     @Test
     void serveListensReloadFindsItAndASignalStopsItCleanly() throws Exception {
@@ -65,7 +52,7 @@ class ServeIT {
         builder.environment().putAll(env);
         Process serve = builder.start();
         try {
-            String text = awaitOutput(out, Pattern.compile("open (http://127\\.0\\.0\\.1:\\d+/login/\\S+)"),
+            String text = CliProcess.awaitOutput(out, Pattern.compile("open (http://127\\.0\\.0\\.1:\\d+/login/\\S+)"),
                     Duration.ofSeconds(60));
             Matcher login = Pattern.compile("open (http://127\\.0\\.0\\.1:(\\d+)/login/\\S+)").matcher(text);
             assertThat(login.find()).isTrue();
