@@ -79,7 +79,7 @@ down_dir() {
       fi
     fi
   done
-  for f in sshd.bgpid dockerd.bgpid; do
+  for f in sshd.bgpid dockerd.bgpid mntns.bgpid; do
     if [[ -f "$DIR/$f" ]]; then kill -KILL "$(cat "$DIR/$f")" 2>/dev/null || true; fi
   done
   # Whatever still runs in the namespace (sessions, dockerd's managed containerd, shims) is ours.
@@ -218,7 +218,24 @@ Match LocalPort 2223
   SetEnv DOCKER_HOST=unix://$DIR/no-engine.sock DOCKER_CONFIG=$DIR/dockercfg
 CFG
   /usr/sbin/sshd -t -f "$DIR/sshd_config"
-  daemon ip netns exec "$NS" unshare -mu sh -c "hostname $NS; mount --bind '$DIR/root' /root; exec /usr/sbin/sshd -D -f '$DIR/sshd_config' -E '$DIR/sshd.log'"
+  # How a login of the host starts its dockerd again (the self-healing playbook runs ~/.config/portoser/start-docker
+  # when a test installs it): out of the session's mount namespace into this script's (which has the cgroups; a
+  # sleeping process holds it, since PID 1's may be closed to the sessions), into the host's network namespace,
+  # detached, as above.
+  daemon sleep infinity
+  echo $! > "$DIR/mntns.bgpid"
+  cat > "$DIR/start-dockerd" <<SH
+#!/bin/sh
+nsenter -t "\$(cat '$DIR/mntns.bgpid')" -m -- setsid nsenter --net=/run/netns/$NS /usr/sbin/dockerd --data-root '$DIR/data' \\
+  --exec-root '$DIR/exec' --pidfile '$DIR/dockerd.pid' -H 'unix://$DIR/docker.sock' --bridge=none --iptables=false \\
+  --ip6tables=false --default-address-pool base=10.201.0.0/16,size=24 </dev/null >>'$DIR/dockerd.log' 2>&1 &
+SH
+  chmod 755 "$DIR/start-dockerd"
+  # The sessions must not reach this machine's own Docker through its init system (systemd, /etc/init.d/docker).
+  daemon ip netns exec "$NS" unshare -mu sh -c "hostname $NS; mount --bind '$DIR/root' /root; \
+    if [ -d /run/systemd/system ]; then mount -t tmpfs none /run/systemd; fi; \
+    if [ -e /etc/init.d/docker ]; then mount --bind /dev/null /etc/init.d/docker; fi; \
+    exec /usr/sbin/sshd -D -f '$DIR/sshd_config' -E '$DIR/sshd.log'"
   echo $! > "$DIR/sshd.bgpid"
   local ok=0
   for _ in $(seq 100); do

@@ -200,16 +200,28 @@ public final class Playbooks {
         }
     }
 
-    /** Starts the Docker engine where the login may (root, or password-less sudo; Docker Desktop on macOS). */
+    /**
+     * Starts the Docker engine where the login may, in this order: an executable
+     * {@code ~/.config/portoser/start-docker} of the login (the machine's own start command (for an engine that no init system runs; it must return
+     * once the engine is starting, leaving no descriptor of the session open); Docker Desktop on macOS; {@code
+     * systemctl start docker} on a machine booted with systemd, or {@code service docker start} where {@code
+     * /etc/init.d/docker} exists, as root or with password-less sudo. Otherwise it does nothing and says why.
+     */
     static final class StartDockerEngine extends BuiltIn {
         static final String SCRIPT = """
                 wait=$1
-                if [ "$(uname -s)" = Darwin ]; then open -a Docker || exit 3
-                elif [ "$(id -u)" = 0 ]; then systemctl start docker 2>/dev/null || service docker start 2>/dev/null \\
-                  || { echo "neither systemctl nor service could start docker"; exit 3; }
-                elif sudo -n true 2>/dev/null; then sudo -n systemctl start docker 2>/dev/null \\
-                  || sudo -n service docker start 2>/dev/null || { echo "sudo could not start docker"; exit 3; }
-                else echo "the login may not start the Docker engine (not root, no password-less sudo)"; exit 3; fi
+                hook="${HOME:-/nonexistent}/.config/portoser/start-docker"
+                if [ -d /run/systemd/system ]; then how="systemctl start docker"
+                elif [ -x /etc/init.d/docker ]; then how="service docker start"
+                else how=""; fi
+                if [ -x "$hook" ]; then "$hook" </dev/null >/dev/null 2>&1 || { echo "$hook failed with status $?"; exit 3; }
+                  echo "ran $hook"
+                elif [ "$(uname -s)" = Darwin ]; then open -a Docker || exit 3
+                elif [ -z "$how" ]; then
+                  echo "the login may not start the Docker engine here: no init system runs it (no systemd, no /etc/init.d/docker) and the login has no executable $hook; nothing was done"; exit 3
+                elif [ "$(id -u)" = 0 ]; then $how 2>&1 | tail -n 3
+                elif sudo -n true 2>/dev/null; then sudo -n $how 2>&1 | tail -n 3
+                else echo "the login may not start the Docker engine here: it is neither root nor allowed password-less sudo to run $how; nothing was done"; exit 3; fi
                 i=0
                 while [ "$i" -lt "$wait" ]; do
                   if docker version --format '{{.Server.Version}}' >/dev/null 2>&1; then echo "the engine answers"; exit 0; fi
@@ -224,7 +236,8 @@ public final class Playbooks {
 
         @Override
         public String describe(Diagnosis d) {
-            return "start the Docker engine on " + d.machine() + " if the login may (root or password-less sudo)";
+            return "start the Docker engine on " + d.machine() + " if the login may (its ~/.config/portoser/start-docker, "
+                    + "or systemd/service as root or with password-less sudo)";
         }
 
         @Override
