@@ -125,7 +125,8 @@ final class ExecutionOptions {
                 dev.portoser.ssh.SshTransportFactory remoteMachines = ssh;
                 builder.healer(dev.portoser.heal.FailureHealer.of(r -> {
                     dev.portoser.heal.Healer.Builder h = dev.portoser.heal.Healer.builder(r).state(store)
-                            .knowledge(dev.portoser.heal.KnowledgeBase.under(store.directory()));
+                            .knowledge(dev.portoser.heal.KnowledgeBase.under(store.directory()))
+                            .budgetsUnder(store.directory());
                     if (remoteMachines != null) {
                         h.transports(remoteMachines);
                     }

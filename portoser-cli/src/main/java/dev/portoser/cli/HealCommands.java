@@ -88,12 +88,15 @@ final class HealCommands {
             Machine m = registry.machine(s.machine()).orElseThrow();
             DiagnosisReport report;
             try (OpsCommands.Reach reach = new OpsCommands.Reach(knownHosts)) {
-                Healer.Builder b = Healer.builder(registry).knowledge(knowledge(stateDir));
+                Healer.Builder b = Healer.builder(registry).knowledge(knowledge(stateDir))
+                        .budgetsUnder(OpsCommands.store(stateDir).directory());
                 // Dependencies may run elsewhere: SSH whenever any machine is remote (connections open on use).
                 if (registry.machines().values().stream().anyMatch(x -> !x.isLocalhost())) {
                     b.transports(reach.remote());
                 }
-                report = b.build().diagnose(s.name());
+                Healer healer = b.build();
+                report = healer.diagnose(s.name());
+                healer.drainWarnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
             }
             boolean fine = report.diagnoses().isEmpty() && report.observations().first(Observation.Health.class)
                     .map(h -> h.status() != dev.portoser.health.HealthStatus.DOWN
@@ -125,6 +128,9 @@ final class HealCommands {
                 }
                 report.fixes().forEach(f -> out.println("  " + (f.playbook() == null ? f.fingerprint() + ": "
                         : f.playbook() + ": ") + f.description()));
+                if (!report.decision().allowed()) {
+                    out.println("policy: not now: " + report.decision().reason());
+                }
             }
             out.flush();
             return fine ? ExitCodes.OK : ExitCodes.FAILED;
@@ -156,7 +162,7 @@ final class HealCommands {
             return execution.run(registry, remote, out, (executor, ssh) -> {
                 FileStateStore store = OpsCommands.store(execution.stateDir);
                 Healer.Builder b = Healer.builder(registry).executor(executor).state(store)
-                        .knowledge(KnowledgeBase.under(store.directory()))
+                        .knowledge(KnowledgeBase.under(store.directory())).budgetsUnder(store.directory())
                         .listener(e -> {
                             if (e.kind() != dev.portoser.heal.HealEvent.Kind.ENDED) {
                                 out.println(e.describe());
@@ -168,7 +174,9 @@ final class HealCommands {
                 }
                 HealReport r;
                 try {
-                    r = b.build().heal(s.name());
+                    Healer healer = b.build();
+                    r = healer.heal(s.name());
+                    healer.drainWarnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new FailedException("interrupted");

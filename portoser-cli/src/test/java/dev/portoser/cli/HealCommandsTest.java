@@ -120,4 +120,26 @@ class HealCommandsTest {
         assertThat(bad.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(bad.err()).startsWith("portoser: unknown fingerprint 'disk.ful'; known: ");
     }
+
+    @Test
+    void theBackOffOfOneHealHoldsForTheNextInvocation() throws Exception {
+        Path crashing = dir.resolve("crashing.yml");
+        Files.createDirectories(dir.resolve("crash"));
+        Files.writeString(crashing, """
+                machines:
+                  here: {host: localhost, user: u, platform: linux}
+                services:
+                  crash: {type: local, path: %s/crash, machine: here, port: %d, command: "echo crashing; exit 3", health: {type: http}}
+                """.formatted(dir, port + 1 > 65535 ? port - 1 : port + 1));
+        Run first = run("heal", "crash", "--registry", crashing.toString(), "--state-dir", state.toString());
+        assertThat(first.code()).as(first.out() + first.err()).isEqualTo(ExitCodes.FAILED);
+        assertThat(first.out()).contains("crash: failed");
+        Run second = run("heal", "crash", "--registry", crashing.toString(), "--state-dir", state.toString());
+        assertThat(second.code()).isEqualTo(ExitCodes.FAILED);
+        assertThat(second.out()).as("a new invocation knows the last attempt")
+                .contains("crash: refused: not healed now: backing off after 1 attempt in a row");
+        Run diagnose = run("diagnose", "crash", "--registry", crashing.toString(), "--state-dir", state.toString());
+        assertThat(diagnose.out()).contains("policy: not now: backing off after 1 attempt in a row");
+        assertThat(state.resolve("healing/crash.json")).isRegularFile();
+    }
 }

@@ -25,6 +25,7 @@ import dev.portoser.transport.LocalTransport;
 import dev.portoser.transport.Transport;
 import dev.portoser.transport.TransportException;
 import dev.portoser.transport.TransportFactory;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -79,6 +80,7 @@ public final class Healer {
     private final HealingPolicy defaultPolicy;
     private final Map<String, HealingPolicy> policies;
     private final Map<String, HealingBudget> budgets = new ConcurrentHashMap<>();
+    private final @Nullable BudgetStore budgetStore;
     private final Clock clock;
     private final Sleeper sleeper;
     private final SplittableRandom random;
@@ -108,6 +110,7 @@ public final class Healer {
         }
         this.playbooks = List.copyOf(books);
         this.knowledge = b.knowledge;
+        this.budgetStore = b.budgetDirectory != null ? new BudgetStore(b.budgetDirectory) : null;
         this.defaultPolicy = b.defaultPolicy;
         this.policies = Map.copyOf(b.policies);
         this.clock = b.clock;
@@ -164,8 +167,23 @@ public final class Healer {
      * @return its budget
      */
     public HealingBudget budget(String service) {
-        return budgets.computeIfAbsent(service, n -> new HealingBudget(policies.getOrDefault(n, defaultPolicy),
-                random.split()));
+        return budgets.computeIfAbsent(service, n -> {
+            HealingBudget b = new HealingBudget(policies.getOrDefault(n, defaultPolicy), random.split());
+            if (budgetStore != null) {
+                b.persisted(budgetStore.load(n).orElse(null), c -> budgetStore.save(n, c));
+            }
+            return b;
+        });
+    }
+
+    /**
+     * The warnings since the last call about the kept policy counters (a garbled file moved aside, a file that
+     * could not be written), each once.
+     *
+     * @return the warnings, oldest first; empty when there were none or the counters are not kept
+     */
+    public List<String> drainWarnings() {
+        return budgetStore != null ? budgetStore.drainWarnings() : List.of();
     }
 
     /**
@@ -497,6 +515,7 @@ public final class Healer {
         private final List<FailurePattern> patterns = new ArrayList<>();
         private final List<Playbook> playbooks = new ArrayList<>();
         private @Nullable KnowledgeBase knowledge;
+        private @Nullable Path budgetDirectory;
         private HealingPolicy defaultPolicy = HealingPolicy.DEFAULT;
         private final Map<String, HealingPolicy> policies = new LinkedHashMap<>();
         private Clock clock = Clock.systemUTC();
@@ -656,6 +675,20 @@ public final class Healer {
          */
         public Builder listener(HealListener l) {
             this.listener = Objects.requireNonNull(l, "l == null");
+            return this;
+        }
+
+        /**
+         * Keeps the policy counters (back-off, circuit breaker, healthy period) of each service in {@code
+         * stateDirectory/healing/SERVICE.json}, so that they hold across processes: every {@code portoser heal}
+         * starts where the last one left off, and only a healthy period resets them. Without it they live in this
+         * healer only.
+         *
+         * @param stateDirectory the state directory (as in {@link KnowledgeBase#under})
+         * @return this builder
+         */
+        public Builder budgetsUnder(Path stateDirectory) {
+            this.budgetDirectory = Objects.requireNonNull(stateDirectory, "stateDirectory == null");
             return this;
         }
 

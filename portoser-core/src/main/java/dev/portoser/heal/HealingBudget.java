@@ -4,14 +4,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The counters of one service under its {@link HealingPolicy}: attempts in a row (for the back-off), attempts in
  * the breaker's window, and since when it has been healthy. Time comes from the caller (an injected clock), so
- * nothing here sleeps. Thread-safe.
+ * nothing here sleeps. Thread-safe. A healer built with {@link Healer.Builder#budgetsUnder} keeps them in the state
+ * directory, so they hold across processes.
  */
 public final class HealingBudget {
     private final HealingPolicy policy;
@@ -20,6 +23,15 @@ public final class HealingBudget {
     private int inARow;
     private @Nullable Instant notBefore;
     private @Nullable Instant healthySince;
+    private Consumer<Counters> persist = c -> { };
+
+    /** What is kept of the counters between processes (package-private: the file format of {@link BudgetStore}). */
+    record Counters(@Nullable List<Instant> attempts, int inARow, @Nullable Instant notBefore,
+                    @Nullable Instant healthySince) {
+        boolean valid() {
+            return attempts != null && inARow >= 0 && attempts.stream().allMatch(Objects::nonNull);
+        }
+    }
 
     /**
      * Counters under a policy.
@@ -30,6 +42,22 @@ public final class HealingBudget {
     public HealingBudget(HealingPolicy policy, RandomGenerator random) {
         this.policy = Objects.requireNonNull(policy, "policy == null");
         this.random = Objects.requireNonNull(random, "random == null");
+    }
+
+    /** Takes up counters written before, and writes every change from now on. */
+    synchronized void persisted(@Nullable Counters before, Consumer<Counters> sink) {
+        if (before != null) {
+            attempts.clear();
+            attempts.addAll(before.attempts().stream().sorted().toList());
+            inARow = before.inARow();
+            notBefore = before.notBefore();
+            healthySince = before.healthySince();
+        }
+        this.persist = Objects.requireNonNull(sink, "sink == null");
+    }
+
+    private void changed() {
+        persist.accept(new Counters(List.copyOf(attempts), inARow, notBefore, healthySince));
     }
 
     /**
@@ -75,6 +103,7 @@ public final class HealingBudget {
         Duration base = policy.backoff(inARow);
         Duration wait = base.plusMillis((long) (base.toMillis() * policy.jitter() * random.nextDouble()));
         notBefore = now.plus(wait);
+        changed();
         return wait;
     }
 
@@ -85,7 +114,8 @@ public final class HealingBudget {
      * @return whether the counters were reset by this call
      */
     public synchronized boolean healthy(Instant now) {
-        if (healthySince == null) {
+        boolean started = healthySince == null;
+        if (started) {
             healthySince = now;
         }
         if (!Duration.between(healthySince, now).minus(policy.resetAfterHealthy()).isNegative()
@@ -93,14 +123,21 @@ public final class HealingBudget {
             attempts.clear();
             inARow = 0;
             notBefore = null;
+            changed();
             return true;
+        }
+        if (started) {
+            changed();
         }
         return false;
     }
 
     /** The service was seen unhealthy: a healthy period ends. */
     public synchronized void unhealthy() {
-        healthySince = null;
+        if (healthySince != null) {
+            healthySince = null;
+            changed();
+        }
     }
 
     /**
