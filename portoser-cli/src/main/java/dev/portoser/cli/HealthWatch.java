@@ -1,6 +1,10 @@
 package dev.portoser.cli;
 
 import dev.portoser.deploy.Deployers;
+import dev.portoser.heal.AutoHealer;
+import dev.portoser.heal.HealEvent;
+import dev.portoser.heal.Healer;
+import dev.portoser.heal.KnowledgeBase;
 import dev.portoser.health.HealthListener;
 import dev.portoser.health.HealthMonitor;
 import dev.portoser.health.HealthTransition;
@@ -8,6 +12,7 @@ import dev.portoser.health.ServiceHealth;
 import dev.portoser.registry.Machine;
 import dev.portoser.registry.Registry;
 import dev.portoser.registry.Service;
+import dev.portoser.state.FileStateStore;
 import dev.portoser.transport.Transport;
 import dev.portoser.transport.TransportFactory;
 import java.io.PrintWriter;
@@ -18,8 +23,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 
@@ -30,7 +37,8 @@ final class HealthWatch {
     private HealthWatch() {
     }
 
-    static int run(CommandLine cli, Registry registry, List<String> names, @Nullable Path knownHosts, boolean json) {
+    static int run(CommandLine cli, Registry registry, List<String> names, @Nullable Path knownHosts, boolean json,
+                   @Nullable FileStateStore healing) {
         List<String> watched = OpsCommands.selected(registry, names).stream().map(Service::name).toList();
         PrintWriter out = cli.getOut();
         boolean terminal = System.console() != null && !json;
@@ -69,8 +77,16 @@ final class HealthWatch {
                     }
                 }
             };
-            try (HealthMonitor monitor = HealthMonitor.builder(registry).transports(transports)
-                    .deployers(Deployers.defaults()).watch(watched).listener(lines).start()) {
+            AtomicReference<HealthMonitor> running = new AtomicReference<>();
+            AutoHealer auto = healing == null ? null : autoHealer(registry, watched, transports, healing, running, out,
+                    terminal, json);
+            HealthMonitor.Builder mb = HealthMonitor.builder(registry).transports(transports)
+                    .deployers(Deployers.defaults()).watch(watched).listener(lines);
+            if (auto != null) {
+                mb.listener(auto);
+            }
+            try (AutoHealer closing = auto; HealthMonitor monitor = mb.start()) {
+                running.set(monitor);
                 if (!terminal && !json) {
                     out.println("watching " + (watched.size() == 1 ? "1 service" : watched.size() + " services")
                             + "; Ctrl-C stops");
@@ -97,6 +113,50 @@ final class HealthWatch {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** Heals the watched services that turn unhealthy, printing each action and outcome (not on a terminal). */
+    private static AutoHealer autoHealer(Registry registry, List<String> watched, TransportFactory transports,
+                                         FileStateStore store, AtomicReference<HealthMonitor> running, PrintWriter out,
+                                         boolean terminal, boolean json) {
+        Healer healer = Healer.builder(registry).transports(transports).state(store)
+                .knowledge(KnowledgeBase.under(store.directory())).budgetsUnder(store.directory())
+                .healthStates(name -> Optional.ofNullable(running.get()).map(m -> m.snapshots().get(name))
+                        .map(ServiceHealth::state))
+                .listener(e -> {
+                    if (!terminal && e.kind() != HealEvent.Kind.ENDED) {
+                        synchronized (out) {
+                            out.println(json ? Json.write(healEvent(e)) : e.time() + " heal " + e.describe());
+                            out.flush();
+                        }
+                    }
+                }).build();
+        return AutoHealer.of(healer, watched, r -> {
+            healer.drainWarnings().forEach(w -> {
+                synchronized (out) {
+                    out.println("warning: " + w);
+                }
+            });
+            if (!terminal && !json) {
+                synchronized (out) {
+                    out.println(Instant.now() + " heal " + r.service() + ": " + r.outcome().name().toLowerCase(Locale.ROOT)
+                            .replace('_', ' ') + ": " + r.detail());
+                    out.flush();
+                }
+            }
+        });
+    }
+
+    private static Map<String, Object> healEvent(HealEvent e) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("schemaVersion", 1);
+        doc.put("time", e.time().toString());
+        doc.put("service", e.service());
+        doc.put("heal", e.kind().name().toLowerCase(Locale.ROOT));
+        doc.put("fingerprint", e.fingerprint());
+        doc.put("playbook", e.playbook());
+        doc.put("detail", e.detail());
+        return doc;
     }
 
     private static Map<String, Object> event(HealthTransition t) {

@@ -187,11 +187,21 @@ final class OpsCommands {
                 + "the table (state, since, latency, failures); otherwise print one line per change (JSON Lines "
                 + "with --json). Ctrl-C stops.")
         boolean watch;
+        @Option(names = "--heal", description = "With --watch: heal each watched service that turns unhealthy, under "
+                + "its healing policy (back-off, circuit breaker; never a flapping or blocked one: its dependency is "
+                + "healed), printing what is done; every action goes into the history.")
+        boolean heal;
+        @Option(names = "--state-dir", paramLabel = "DIR", description = "With --heal: the state directory of the "
+                + "history, knowledge base and policy counters (default: ~/.portoser).")
+        @Nullable Path stateDir;
 
         @Override
         public Integer call() {
+            if (heal && !watch) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--heal needs --watch");
+            }
             return watch ? HealthWatch.run(spec.commandLine(), options.load(spec.commandLine().getErr()), services,
-                    knownHosts, json) : super.call();
+                    knownHosts, json, heal ? store(stateDir) : null) : super.call();
         }
 
         @Override

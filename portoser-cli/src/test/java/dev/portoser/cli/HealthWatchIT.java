@@ -59,4 +59,52 @@ class HealthWatchIT {
             CliProcess.run(dir, home, "stop", "site", "--registry", registry.toString());
         }
     }
+
+    @Test
+    void watchWithHealRestartsAKilledServiceAndRecordsWhatItDid() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Files.createDirectories(dir.resolve("site"));
+        Files.createDirectories(dir.resolve("home"));
+        Path registry = dir.resolve("registry.yml");
+        Path state = dir.resolve("state");
+        Files.writeString(registry, """
+                machines:
+                  here: {host: localhost, user: u, platform: linux}
+                services:
+                  site: {type: local, path: %s/site, machine: here, command: "exec python3 -m http.server $PORT --bind 127.0.0.1", port: %d, health: {type: http, interval: 300ms, retries: 2}}
+                """.formatted(dir, port));
+        Map<String, String> home = Map.of("JAVA_TOOL_OPTIONS", "-Duser.home=" + dir.resolve("home"));
+        assertThat(CliProcess.run(dir, home, "deploy", "site", "--registry", registry.toString(), "--state-dir",
+                state.toString()).exitCode()).isZero();
+        Path out = dir.resolve("watch.out");
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", CliProcess.JAR.toString(), "health", "--watch", "--heal", "--state-dir", state.toString(),
+                "--registry", registry.toString()).directory(dir.toFile()).redirectOutput(out.toFile())
+                .redirectErrorStream(true);
+        builder.environment().putAll(home);
+        Process watch = builder.start();
+        try {
+            awaitOutput(out, "site: UNKNOWN -> HEALTHY", Duration.ofSeconds(60));
+            Path pidFile = dir.resolve("home/.portoser/run/site.pid");
+            long pid = Long.parseLong(Files.readString(pidFile).strip());
+            assertThat(new ProcessBuilder("kill", "-KILL", "--", "-" + pid).start().waitFor()).isZero();
+            awaitOutput(out, "site: HEALTHY -> UNHEALTHY", Duration.ofSeconds(30));
+            String text = awaitOutput(out, "heal site: healed", Duration.ofSeconds(60));
+            assertThat(text).contains("heal site: restarted");
+            awaitOutput(out, "site: UNHEALTHY -> HEALTHY", Duration.ofSeconds(30));
+            long again = Long.parseLong(Files.readString(pidFile).strip());
+            assertThat(again).isNotEqualTo(pid);
+            assertThat(ProcessHandle.of(again).map(ProcessHandle::isAlive)).contains(true);
+            watch.destroy();
+            assertThat(watch.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            var history = CliProcess.run(dir, home, "history", "list", "site", "--state-dir", state.toString());
+            assertThat(history.stdout()).as(history.stdout()).containsIgnoringCase("heal");
+        } finally {
+            watch.destroyForcibly();
+            CliProcess.run(dir, home, "stop", "site", "--registry", registry.toString());
+        }
+    }
 }
