@@ -51,6 +51,7 @@ public final class HealAService {
 
                 Healer healer = Healer.builder(registry).executor(executor).state(state)
                         .knowledge(KnowledgeBase.under(state.directory()))
+                        .budgetsUnder(state.directory()) // back-off and circuit breaker outlive this process
                         .listener(e -> System.out.println("  [heal] " + e.describe()))
                         .build();
                 DiagnosisReport diagnosis = healer.diagnose("demo-api");
@@ -58,6 +59,9 @@ public final class HealAService {
                 diagnosis.fixes().forEach(f -> System.out.println("would: " + f.playbook()));
                 HealReport report = healer.heal("demo-api");
                 System.out.println("heal: " + report.outcome());
+                // A later process (a new healer) finds the attempt and its back-off.
+                System.out.println("attempts a new healer remembers: " + Healer.builder(registry)
+                        .budgetsUnder(state.directory()).build().budget("demo-api").attemptsInARow());
 
                 System.out.println("deploy after healing: " + executor.run(registry, Planner.of(registry)
                         .deploy("demo-api")).service("demo-api").orElseThrow().outcome());

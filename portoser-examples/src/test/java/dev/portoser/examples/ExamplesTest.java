@@ -127,7 +127,8 @@ class ExamplesTest {
             assertThat(out).contains("deploy: SUCCEEDED").contains("deploy again: FAILED")
                     .contains("diagnosis: port.own-stale").contains("would: stop-own-stale-instance")
                     .contains("[heal] demo-api: playbook fixed port.own-stale (stop-own-stale-instance)")
-                    .contains("heal: HEALED").contains("deploy after healing: SUCCEEDED")
+                    .contains("heal: HEALED").contains("attempts a new healer remembers: 1")
+                    .contains("deploy after healing: SUCCEEDED")
                     .contains("learnt: port.own-stale seen 1, fixed 1 by stop-own-stale-instance");
             assertThat(home.resolve(".portoser/run/demo-api.pid")).doesNotExist();
         } finally {
