@@ -87,14 +87,14 @@ class HealthWatchIT {
         builder.environment().putAll(home);
         Process watch = builder.start();
         try {
-            awaitOutput(out, "site: UNKNOWN -> HEALTHY", Duration.ofSeconds(60));
+            CliProcess.awaitOutput(out, literally("site: UNKNOWN -> HEALTHY"), Duration.ofSeconds(60));
             Path pidFile = dir.resolve("home/.portoser/run/site.pid");
             long pid = Long.parseLong(Files.readString(pidFile).strip());
             assertThat(new ProcessBuilder("kill", "-KILL", "--", "-" + pid).start().waitFor()).isZero();
-            awaitOutput(out, "site: HEALTHY -> UNHEALTHY", Duration.ofSeconds(30));
-            String text = awaitOutput(out, "heal site: healed", Duration.ofSeconds(60));
+            CliProcess.awaitOutput(out, literally("site: HEALTHY -> UNHEALTHY"), Duration.ofSeconds(30));
+            String text = CliProcess.awaitOutput(out, literally("heal site: healed"), Duration.ofSeconds(60));
             assertThat(text).contains("heal site: restarted");
-            awaitOutput(out, "site: UNHEALTHY -> HEALTHY", Duration.ofSeconds(30));
+            CliProcess.awaitOutput(out, literally("site: UNHEALTHY -> HEALTHY"), Duration.ofSeconds(30));
             long again = Long.parseLong(Files.readString(pidFile).strip());
             assertThat(again).isNotEqualTo(pid);
             assertThat(ProcessHandle.of(again).map(ProcessHandle::isAlive)).contains(true);
