@@ -422,22 +422,22 @@ public final class PortoserServer implements AutoCloseable {
 
     /** Healing of services that turn unhealthy, with a healer for the registry in use. */
     private static final class Healing implements HealthListener, AutoCloseable {
-        private final Builder options;
         private final TransportFactory remote;
         private final TransportFactory local;
         private final StateStore state;
         private final KnowledgeBase knowledge;
+        private final Path directory;
         private final EventHub hub;
         private final Deployers deployers;
         private volatile @Nullable AutoHealer current;
 
         Healing(Builder options, TransportFactory remote, TransportFactory local, StateStore state, Path dir,
                 EventHub hub) {
-            this.options = options;
             this.remote = remote;
             this.local = local;
             this.state = state;
             this.knowledge = KnowledgeBase.under(dir);
+            this.directory = dir;
             this.hub = hub;
             this.deployers = options.deployers;
         }
@@ -445,6 +445,7 @@ public final class PortoserServer implements AutoCloseable {
         void use(Registry registry, HealthMonitor monitor) {
             Healer.Builder hb = Healer.builder(registry).transports(remote).localTransports(local)
                     .deployers(deployers).state(state).knowledge(knowledge)
+                    .budgetsUnder(directory) // the same counters as portoser heal and health --watch --heal
                     .healthStates(name -> monitor.snapshot(name).map(h -> h.state()));
             Healer healer = hb.build();
             AutoHealer next = AutoHealer.of(healer, registry.services().keySet(), this::report);
