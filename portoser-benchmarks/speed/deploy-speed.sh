@@ -3,6 +3,7 @@
 # and Ansible, on the project's test bed (3 hosts in network namespaces), interleaved, N rounds.
 #
 #   sudo portoser-benchmarks/speed/deploy-speed.sh [ROUNDS]      (default 5; run from anywhere, as root)
+#   sudo portoser-benchmarks/speed/deploy-speed.sh fanout [ROUNDS]  only the fan-out
 #   sudo portoser-benchmarks/speed/deploy-speed.sh events DELAY  one Portoser deploy and its no-change redeploy
 #                                                               with --events (JSON lines) into RESULTS, to see where time goes
 #
@@ -13,8 +14,9 @@
 # services, and `portoser exec --all -- hostname` on 10 hosts against parallel cold OpenSSH.
 # Results stay in RESULTS (printed at the end); the test bed is always torn down.
 set -euo pipefail
-EVENTS=
+EVENTS= ONLY_FANOUT=
 if [[ ${1:-} == events ]]; then EVENTS=${2:?DELAY}; set -- 1; fi
+if [[ ${1:-} == fanout ]]; then ONLY_FANOUT=1; shift; fi
 ROUNDS=${1:-5}
 [[ $ROUNDS =~ ^[0-9]+$ && $ROUNDS -ge 1 ]] || { echo "deploy-speed: ROUNDS must be a positive number" >&2; exit 2; }
 [[ $(id -u) == 0 ]] || { echo "deploy-speed: run as root (the test bed needs network namespaces)" >&2; exit 2; }
@@ -69,6 +71,9 @@ PY
 
 reset_hosts() { # cold start: end the services this harness started (by their PIDs) and forget what was deployed
   local pids=() pid
+  for f in "$TB"/h*/root/.portoser/run/*.pid; do   # Portoser's session leaders (their groups: runner + service)
+    [[ -f $f ]] && pid=$(head -n 1 "$f") && [[ $pid =~ ^[0-9]+$ ]] && kill -KILL -- "-$pid" 2>/dev/null || true
+  done
   for f in "$TB"/h*/root/bench/log/*.log; do
     [[ -f $f ]] || continue
     while read -r _ _ _ pid; do pids+=("$pid"); done < <(grep '^start ' "$f")
@@ -78,7 +83,11 @@ reset_hosts() { # cold start: end the services this harness started (by their PI
     for _ in $(seq 100); do kill -0 "${pids[@]}" 2>/dev/null || break; sleep 0.05; done
   fi
   rm -f "$TB"/h*/root/bench/log/*.log
-  rm -rf "$TB"/h*/root/.portoser
+  for _ in $(seq 50); do   # a runner may still be writing its exit status as it ends
+    rm -rf "$TB"/h*/root/.portoser 2>/dev/null && break
+    sleep 0.1
+  done
+  [[ ! -e "$TB/h1/root/.portoser" ]] || { echo "deploy-speed: cannot remove the hosts' ~/.portoser" >&2; exit 1; }
 }
 
 collect() { # RUNDIR DELAY: the services' logs and an HTTP probe of each
@@ -127,6 +136,7 @@ run_tool() { # TOOL DELAY ROUND
 }
 
 mkdir -p "$R/runs"; : > "$R/runs.tsv"
+if [[ -z $ONLY_FANOUT ]]; then
 "$root/testbed/testbed.sh" up 3 "$TB" >&2
 write_ssh_config
 install_service
@@ -154,6 +164,7 @@ for r in $(seq 0 "$ROUNDS"); do   # round 0 warms caches and is not counted
 done
 reset_hosts
 "$root/testbed/testbed.sh" down "$TB" >&2
+fi
 
 # Fan-out: `hostname` on 10 hosts, portoser exec against parallel cold OpenSSH.
 "$root/testbed/testbed.sh" up 10 "$TB" >&2
