@@ -97,6 +97,30 @@ class CheckoutLauncherIT {
         assertThat(builds()).isEqualTo(1);
     }
 
+    @Test
+    void theLauncherMakesAnAppCdsArchiveOncePerBuildOfTheJarAndMapsIt() throws Exception {
+        Files.createDirectories(root.resolve("examples"));
+        Files.copy(CHECKOUT.resolve("examples/registry.yml"), root.resolve("examples/registry.yml"));
+        Path jsa = root.resolve("portoser-cli/target/portoser.jar.jsa");
+        CliProcess.Result r = launch();
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(r.stderr()).isEmpty();
+        assertThat(jsa).isNotEmptyFile();
+        FileTime made = Files.getLastModifiedTime(jsa);
+        assertThat(launch().stdout()).startsWith("portoser ");
+        assertThat(Files.getLastModifiedTime(jsa)).isEqualTo(made);
+        // A new jar (a build) gets a new archive; PORTOSER_CDS=0 neither makes nor maps one.
+        Files.setLastModifiedTime(root.resolve("portoser-cli/target/portoser.jar"), FileTime.from(Instant.now()));
+        assertThat(launch().exitCode()).isZero();
+        assertThat(Files.getLastModifiedTime(jsa)).isGreaterThan(made);
+        Files.delete(jsa);
+        CliProcess.Result off = CliProcess.exec(List.of(root.resolve("portoser").toString(), "--version"), root,
+                Map.of("PORTOSER_CDS", "0"));
+        assertThat(off.exitCode()).as(off.stderr()).isZero();
+        assertThat(jsa).doesNotExist();
+        assertThat(builds()).isZero();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"portoser-examples/src/main/java/dev/portoser/Source.java",
             "portoser-benchmarks/pom.xml",
