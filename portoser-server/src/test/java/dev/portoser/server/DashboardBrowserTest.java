@@ -301,4 +301,44 @@ class DashboardBrowserTest {
                 + "http.server $PORT --bind 127.0.0.1\"\n    port: " + fleet.ports.get(2));
         shot("machines-after-move");
     }
+
+    @Test
+    void fiftyMachinesAndFiveHundredServicesRenderFromOneListingWithoutAFetchPerCard() throws Exception {
+        StringBuilder yaml = new StringBuilder("machines:\n");
+        for (int m = 0; m < 50; m++) {
+            yaml.append("  m%02d:\n    host: localhost\n    user: portoser\n    platform: linux\n    tags: [rack-%d]\n"
+                    .formatted(m, m % 5));
+        }
+        yaml.append("\nservices:\n");
+        for (int i = 0; i < 500; i++) {
+            yaml.append(("  s%03d:\n    type: local\n    path: %s\n    machine: m%02d\n    command: \"true\"\n"
+                    + "    port: %d\n    health: {type: tcp, interval: 60s, timeout: 1s, retries: 1}\n")
+                    .formatted(i, dir.resolve("sites/extra"), i % 50, 20_000 + i));
+        }
+        Files.writeString(fleet.registry, yaml.toString());
+        server.close();
+        server = fleet.server().start();
+        List<String> serviceFetches = new java.util.ArrayList<>();
+        page.onRequest(r -> {
+            if (r.url().matches(".*/api/v1/services/.+")) {
+                serviceFetches.add(r.url());
+            }
+        });
+
+        long start = System.nanoTime();
+        signIn();
+        assertThat(page.locator("#board .machine")).hasCount(50);
+        assertThat(page.locator("#board .card")).hasCount(500);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        System.out.println("dashboard: 50 machines and 500 services shown " + millis + " ms after the login link");
+        assertThat(serviceFetches).as("no request per card").isEmpty();
+        assertThat(column("m07").locator(".card")).hasCount(10);
+        // the columns scroll sideways instead of squeezing
+        assertThat((Boolean) page.evaluate("(() => { const b = document.querySelector('#board'); "
+                + "return b.scrollWidth > b.clientWidth * 5; })()")).isTrue();
+        shot("machines-500-services");
+        page.locator("#tab-services").click();
+        assertThat(page.locator("#service-table tbody tr")).hasCount(500);
+        shot("services-500");
+    }
 }
