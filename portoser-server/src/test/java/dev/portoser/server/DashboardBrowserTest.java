@@ -337,8 +337,39 @@ class DashboardBrowserTest {
         assertThat((Boolean) page.evaluate("(() => { const b = document.querySelector('#board'); "
                 + "return b.scrollWidth > b.clientWidth * 5; })()")).isTrue();
         shot("machines-500-services");
+        page.locator("#filter").fill("s12");
+        assertThat(page.locator("#board .card")).hasCount(10); // s120 to s129
+        page.locator("#filter").fill("");
+        assertThat(page.locator("#board .card")).hasCount(500);
         page.locator("#tab-services").click();
         assertThat(page.locator("#service-table tbody tr")).hasCount(500);
         shot("services-500");
+    }
+
+    @Test
+    void anEditIsSavedThroughTheFormAndAnEditOfAStaleRegistryIsRefusedAndReloaded() throws Exception {
+        signIn();
+        card("beta", "web").click();
+        page.locator("#do-edit").click();
+        assertThat(page.locator("#form-title")).hasText("Edit service web");
+        assertThat(page.locator("#f-depends_on")).hasValue("api");
+        page.locator("#f-description").fill("the site");
+        page.locator("#form-save").click();
+        assertThat(page.locator("#form-dialog")).isHidden();
+        assertThat(page.locator("#notice")).containsText("Saved service web");
+        assertThat(Files.readString(fleet.registry)).contains("    description: the site\n")
+                .contains("    depends_on: [api]\n");
+
+        // someone else edits the file while the form is open: the save is refused, said, and the page reloads
+        column("beta").locator("button", new Locator.LocatorOptions().setHasText("Edit")).click();
+        page.locator("#f-description").fill("renamed here");
+        String theirs = Files.readString(fleet.registry).replace("description: the second machine",
+                "description: renamed there");
+        Files.writeString(fleet.registry, theirs);
+        page.locator("#form-save").click();
+        assertThat(page.locator("#notice")).containsText("The registry changed since the page read it");
+        assertThat(Files.readString(fleet.registry)).isEqualTo(theirs);
+        page.locator("#form-cancel").click();
+        assertThat(column("beta")).containsText("renamed there");
     }
 }

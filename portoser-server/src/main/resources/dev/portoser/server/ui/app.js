@@ -55,10 +55,13 @@ async function api(method, path, body, headers = {}) {
   return doc;
 }
 
-/** A registry edit, sent with the version last read; a stale version is said and the page reloads its data. */
-async function edit(method, path, body) {
+/**
+ * A registry edit, sent with the version the user saw (for a form: when it opened, so that a change made meanwhile
+ * by someone else is never overwritten unseen); a stale version is said and the page reloads its data.
+ */
+async function edit(method, path, body, sha = model.sha) {
   try {
-    return await api(method, path, body, { 'If-Match': '"' + model.sha + '"' });
+    return await api(method, path, body, { 'If-Match': '"' + sha + '"' });
   } catch (e) {
     if (e.status === 412) {
       notify('The registry changed since the page read it (someone else edited it); the page has reloaded it: '
@@ -142,10 +145,18 @@ function reachOf(m) {
   return { cls: '', text: 'not probed yet' };
 }
 
+/** The services the filter box lets through (all when it is empty). */
+function shown() {
+  const q = ($('#filter').value || '').trim().toLowerCase();
+  if (!q) return model.services;
+  return model.services.filter(s => [s.name, s.machine, s.type, stateOf(s), ...(s.tags || [])]
+    .some(v => String(v).toLowerCase().includes(q)));
+}
+
 function renderBoard() {
   const board = $('#board');
   const byMachine = new Map(model.machines.map(m => [m.name, []]));
-  for (const s of model.services) {
+  for (const s of shown()) {
     if (!byMachine.has(s.machine)) byMachine.set(s.machine, []);
     byMachine.get(s.machine).push(s);
   }
@@ -256,7 +267,7 @@ function renderTable() {
     ? (dir > 0 ? 'ascending' : 'descending') : 'none' },
   el('button', { type: 'button', dataset: { sort: c.key }, text: c.label + (c.key === key ? (dir > 0 ? ' ▲' : ' ▼') : ''),
     onclick: () => { model.sort = { key: c.key, dir: c.key === key ? -dir : 1 }; renderTable(); } }))));
-  const rows = [...model.services].sort((a, b) => {
+  const rows = [...shown()].sort((a, b) => {
     const x = sortValue(a, key), y = sortValue(b, key);
     return (x < y ? -1 : x > y ? 1 : a.name.localeCompare(b.name)) * dir;
   }).map(s => el('tr', { dataset: { service: s.name } },
@@ -305,7 +316,7 @@ function valueOf(f, item) {
 
 function openForm(kind, item) {
   const mode = item ? 'edit' : 'add';
-  formState = { kind, mode, item };
+  formState = { kind, mode, item, sha: model.sha };
   $('#form-title').textContent = (mode === 'add' ? 'Add a ' : 'Edit ') + kind + (item ? ' ' + item.name : '');
   const fields = FORMS[kind].filter(f => !f.only || f.only === mode).map(f => {
     const id = 'f-' + f.key;
@@ -363,7 +374,8 @@ async function saveForm(ev) {
   if (mode === 'edit' && Object.keys(fields).length === 0) { $('#form-dialog').close(); return; }
   const path = '/' + kind + 's' + (mode === 'edit' ? '/' + encodeURIComponent(name) : '');
   try {
-    const done = await edit(mode === 'add' ? 'POST' : 'PATCH', path, mode === 'add' ? { name, fields } : { fields });
+    const done = await edit(mode === 'add' ? 'POST' : 'PATCH', path, mode === 'add' ? { name, fields } : { fields },
+      formState.sha);
     $('#form-dialog').close();
     notify((mode === 'add' ? 'Added ' : 'Saved ') + kind + ' ' + name + ' to registry.yml'
       + (done.notices && done.notices.length ? ': ' + done.notices.join('; ') : '.'));
@@ -375,6 +387,7 @@ async function saveForm(ev) {
       if (showFieldError(p.field, p.message)) placed++;
     }
     if (placed < problems.length || problems.length === 0) $('#form-error').textContent = e.message;
+    if (e.status === 412) formState.sha = model.sha;
   }
 }
 
@@ -628,6 +641,7 @@ function selectTab(which) {
 }
 
 function wire() {
+  $('#filter').addEventListener('input', render);
   $('#tab-machines').addEventListener('click', () => selectTab('machines'));
   $('#tab-services').addEventListener('click', () => selectTab('services'));
   $('#add-machine').addEventListener('click', () => openForm('machine', null));
