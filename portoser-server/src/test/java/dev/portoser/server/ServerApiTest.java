@@ -287,6 +287,21 @@ class ServerApiTest {
         assertThat(api.post("/api/v1/history/nope/rollback", Map.of()).status()).isEqualTo(404);
     }
 
+    @Test
+    void aFailedRunSaysWhichStepFailedAndWhy() throws Exception {
+        var broken = api.send("PATCH", "/api/v1/services/db", Map.of("fields", Map.of("command", "exec false")),
+                Map.of("If-Match", api.version()));
+        assertThat(broken.status()).as(broken.text()).isEqualTo(200);
+        var plan = api.post("/api/v1/plans", Map.of("action", "deploy", "services", List.of("db")));
+        String runId = api.post("/api/v1/runs", Map.of("plan", plan.json().path("id").asText())).json().path("id")
+                .asText();
+        await("the run to end", () -> !api.get("/api/v1/runs/" + runId).json().path("status").asText()
+                .equals("RUNNING"));
+        JsonNode done = api.get("/api/v1/runs/" + runId).json();
+        assertThat(done.path("status").asText()).isEqualTo("FAILED");
+        assertThat(done.path("failure").asText()).startsWith("deploy:db@alpha: FAILED: ");
+    }
+
     /** Follows the event stream on a thread, adding "TYPE DATA" for each event. */
     Thread follow(List<String> events) throws Exception {
         java.net.HttpURLConnection c = (java.net.HttpURLConnection) server.url().resolve("/api/v1/events").toURL()

@@ -441,7 +441,9 @@ public final class Runs implements AutoCloseable {
 
         void finish(List<StepResult> results, @Nullable String why, Instant at) {
             steps = List.copyOf(results);
-            failure = why;
+            // the run's failure in one line: the error that ended it, else the first step that did not succeed
+            failure = why != null ? why : results.stream().filter(s -> !s.outcome().isSuccess()).findFirst()
+                    .map(s -> s.step().id() + ": " + s.outcome() + ": " + s.detail()).orElse(null);
             boolean ok = why == null && results.stream().allMatch(s -> s.outcome().isSuccess());
             RunHandle h = handle;
             status = ok ? "SUCCEEDED" : h != null && h.isCancelled() ? "CANCELLED" : "FAILED";
