@@ -248,6 +248,37 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void aServicesPanelShowsItsLogsAndItsHistoryAndRollsBackToAnEarlierDeployment() throws Exception {
+        signIn();
+        card("alpha", "db").click();
+        page.locator("#do-deploy").click();
+        page.locator("#plan-confirm").click();
+        assertThat(page.locator("#run-status")).hasAttribute("data-status", "SUCCEEDED");
+        page.locator("#plan-cancel").click();
+        assertThat(card("alpha", "db")).hasAttribute("data-state", "HEALTHY");
+
+        card("alpha", "db").click();
+        page.locator("#log-lines").fill("20");
+        page.locator("#do-logs").click();
+        assertThat(page.locator("#details-logs")).containsText("GET /index.html");
+        assertThat(page.locator("#history-table tbody tr")).hasCount(1);
+        assertThat(page.locator("#history-table tbody")).containsText("SUCCEEDED");
+        page.locator("#history-table tbody button").click();
+        page.locator("#confirm-ok").click();
+        assertThat(page.locator("#run-status")).hasAttribute("data-status", "SUCCEEDED");
+        page.locator("#plan-cancel").click();
+        ApiClient client = new ApiClient(server.url(), server.token());
+        ServerApiTest.await("the rollback's record", () -> client.get("/api/v1/services/db/history").json()
+                .path("records").size() == 2);
+        var runs = client.get("/api/v1/runs").json().path("runs");
+        assertThat(runs.get(0).path("action").asText()).isEqualTo("rollback");
+        ServerApiTest.await("the rollback to end", () -> client.get("/api/v1/runs/" + runs.get(0).path("id").asText())
+                .json().path("status").asText().equals("SUCCEEDED"));
+        assertThat(client.get("/api/v1/services/db/history").json().path("records").get(0).path("outcome").asText())
+                .isEqualTo("SUCCEEDED");
+    }
+
+    @Test
     void aCardDraggedToAnotherMachineMovesItThereAfterTheConfirmedPlanAndCancelChangesNothing() throws Exception {
         signIn();
         String before = Files.readString(fleet.registry);
