@@ -288,6 +288,26 @@ class ServerApiTest {
     }
 
     @Test
+    void aCancelledRunStartsNoNewStep() throws Exception {
+        var slow = api.send("PATCH", "/api/v1/services/db", Map.of("fields", Map.of("command",
+                "sleep 3; exec python3 -m http.server $PORT --bind 127.0.0.1")), Map.of("If-Match", api.version()));
+        assertThat(slow.status()).as(slow.text()).isEqualTo(200);
+        var plan = api.post("/api/v1/plans", Map.of("action", "deploy", "services", List.of("web")));
+        String runId = api.post("/api/v1/runs", Map.of("plan", plan.json().path("id").asText())).json().path("id")
+                .asText();
+        // db takes three seconds to serve, and api may start only after it does: the cancel lands before that
+        await("the run to have its handle", () -> api.get("/api/v1/runs/" + runId).json().path("events").size() > 1);
+        var cancelled = api.post("/api/v1/runs/" + runId + "/cancel", Map.of());
+        assertThat(cancelled.status()).isEqualTo(200);
+        await("the run to end", () -> !api.get("/api/v1/runs/" + runId).json().path("status").asText()
+                .equals("RUNNING"));
+        JsonNode done = api.get("/api/v1/runs/" + runId).json();
+        assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("CANCELLED");
+        assertThat(api.get("/api/v1/services/web/history").json().path("records")).isEmpty();
+        assertThat(api.post("/api/v1/runs/nope/cancel", Map.of()).status()).isEqualTo(404);
+    }
+
+    @Test
     void aFailedRunSaysWhichStepFailedAndWhy() throws Exception {
         var broken = api.send("PATCH", "/api/v1/services/db", Map.of("fields", Map.of("command", "exec false")),
                 Map.of("If-Match", api.version()));
