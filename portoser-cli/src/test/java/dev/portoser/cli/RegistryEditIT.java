@@ -267,10 +267,11 @@ class RegistryEditIT {
     @Test
     void registryReloadValidatesAndSaysNoServerIsRunning() throws Exception {
         Files.writeString(dir.resolve("registry.yml"), REGISTRY);
-        CliProcess.Result ok = run("registry", "reload");
+        Path state = Files.createDirectories(dir.resolve("state"));
+        CliProcess.Result ok = run("registry", "reload", "--state-dir", state.toString());
         assertThat(ok.exitCode()).isZero();
-        assertThat(ok.stdout().strip()).isEqualTo("registry.yml: valid: 1 machines, 2 services; no Portoser server "
-                + "is running to reload it (every command reads the file afresh)");
+        assertThat(ok.stdout().strip()).isEqualTo("registry.yml: valid: 1 machines, 2 services\nno portoser serve is "
+                + "running for " + state + "; every other command reads the file afresh");
         Files.writeString(dir.resolve("registry.yml"), REGISTRY.replace("darwin", "windows"));
         CliProcess.Result bad = run("registry", "reload");
         assertThat(bad.exitCode()).isEqualTo(1);
