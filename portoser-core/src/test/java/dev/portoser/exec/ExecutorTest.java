@@ -55,9 +55,17 @@ class ExecutorTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        for (int i = 0; i < 6; i++) {
-            try (ServerSocket s = new ServerSocket(0)) {
+        // all sockets open at once: a port closed and asked for again can come back, and two services would share it
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 6; i++) {
+                ServerSocket s = new ServerSocket(0);
+                held.add(s);
                 ports.add(s.getLocalPort());
+            }
+        } finally {
+            for (ServerSocket s : held) {
+                s.close();
             }
         }
         sandbox = new TransportFactory() {

@@ -34,9 +34,17 @@ public final class LocalFleet implements AutoCloseable {
     public LocalFleet(Path root) throws IOException {
         this.root = root;
         this.state = Files.createDirectories(root.resolve("state"));
-        for (int i = 0; i < 4; i++) {
-            try (ServerSocket s = new ServerSocket(0)) {
+        // all sockets open at once: a port closed and asked for again can come back, and two services would share it
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                ServerSocket s = new ServerSocket(0);
+                held.add(s);
                 ports.add(s.getLocalPort());
+            }
+        } finally {
+            for (ServerSocket s : held) {
+                s.close();
             }
         }
         for (String name : List.of("db", "api", "web", "extra")) {
