@@ -470,22 +470,36 @@ public final class Executor implements AutoCloseable {
                 }
                 return ended(step, start, StepOutcome.FAILED, e.getMessage(), e instanceof DeployException d ? d : null);
             } finally {
-                if (lease != null) {
-                    lease.close();
-                }
-                if (locked && transport != null) {
-                    try {
-                        locks.release(transport, step.service());
-                    } catch (TransportException e) {
-                        LOG.warn("cannot release the lock of {} on {}; it expires with its lease: {}", step.service(),
-                                step.machine(), e.getMessage());
+                // A cancelled step is interrupted; its clean-up must still run, or its lock would stay until the
+                // lease ends and its journal entry would look like a crashed controller's.
+                boolean interrupted = Thread.interrupted();
+                try {
+                    cleanUp(step, lease, locked ? transport : null, transport);
+                } finally {
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
                     }
                 }
-                if (transport != null) {
-                    transport.close();
-                }
-                noteState("journal not cleared for " + step.id(), () -> state.end(runId, step.id()));
             }
+        }
+
+        private void cleanUp(Step step, @Nullable LockLease lease, @Nullable Transport lockedOn,
+                             @Nullable Transport transport) {
+            if (lease != null) {
+                lease.close();
+            }
+            if (lockedOn != null) {
+                try {
+                    locks.release(lockedOn, step.service());
+                } catch (TransportException e) {
+                    LOG.warn("cannot release the lock of {} on {}; it expires with its lease: {}", step.service(),
+                            step.machine(), e.getMessage());
+                }
+            }
+            if (transport != null) {
+                transport.close();
+            }
+            noteState("journal not cleared for " + step.id(), () -> state.end(runId, step.id()));
         }
 
         /** The health a step ended with, and the failure healed on the way (null when none was). */

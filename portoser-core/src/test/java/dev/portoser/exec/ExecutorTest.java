@@ -373,6 +373,13 @@ class ExecutorTest {
         assertThat(result.service("db").orElseThrow().outcome()).isEqualTo(StepOutcome.SUCCEEDED);
         assertThat(result.service("api").orElseThrow().outcome()).isEqualTo(StepOutcome.CANCELLED);
         assertThat(result.service("web").orElseThrow().outcome()).isEqualTo(StepOutcome.CANCELLED);
+        // the interrupted step cleaned up after itself: its lock is free at once for another controller, and its
+        // journal entry is gone (else the next run would report it as a crashed controller's step)
+        assertThat(new FileStateStore(stateDir).inFlight()).isEmpty();
+        try (Executor other = executor("ctl-other")) {
+            RunResult stop = other.run(registry, Planner.of(registry).stop("api"));
+            assertThat(stop.succeeded()).as(stop.steps().toString()).isTrue();
+        }
     }
 
     @Test
