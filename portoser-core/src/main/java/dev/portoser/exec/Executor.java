@@ -126,6 +126,11 @@ public final class Executor implements AutoCloseable {
         return t;
     });
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** How long a finished step's lock may wait to be released with the next command on its machine. */
+    private static final Duration RELEASE_DELAY = Duration.ofMillis(500);
+    /** How often a health wait runs the deployer's own (remote) check while the registry's check still fails. */
+    private static final Duration OWN_CHECK_EVERY = Duration.ofSeconds(1);
+    private final PendingReleases releases;
 
     private Executor(Builder b) {
         this.transports = b.transports;
@@ -153,6 +158,7 @@ public final class Executor implements AutoCloseable {
         this.secrets = b.secrets;
         this.sleeper = b.sleeper;
         this.locks = new LockManager(b.controllerId, b.lockLease);
+        this.releases = new PendingReleases(locks, this::open, renewals, renewers, RELEASE_DELAY);
         this.checks = b.checks;
         this.gate = b.gate;
         this.workers = DaemonThreads.cachedPool("exec");
@@ -232,7 +238,9 @@ public final class Executor implements AutoCloseable {
                 "rollback to " + recordId, 0, record.port());
         Run run = new Run(registry, null, "rollback-" + UUID.randomUUID().toString().substring(0, 8),
                 new SafeListener(ExecutionListener.NONE), new AtomicBoolean());
-        return run.runStep(step, record.config(), record.port());
+        StepResult result = run.runStep(step, record.config(), record.port());
+        releases.flushAll();
+        return result;
     }
 
     /**
@@ -247,6 +255,7 @@ public final class Executor implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            releases.flushAll();
             workers.shutdownNow();
             renewals.shutdownNow();
             renewers.shutdownNow();
@@ -360,6 +369,7 @@ public final class Executor implements AutoCloseable {
                 }
             }
             List<StepResult> ordered = p.steps().stream().map(s -> results.get(s.id())).toList();
+            releases.flushAll(); // a run that has ended holds no lock
             warnings.addAll(state.drainWarnings());
             RunResult result = new RunResult(runId, ordered, Duration.ofNanos(System.nanoTime() - start), recovered,
                     List.copyOf(warnings));
@@ -410,20 +420,15 @@ public final class Executor implements AutoCloseable {
             noteState("journal not written for " + step.id(), () -> state.begin(new JournalEntry(runId, step.id(),
                     step.service(), step.machine(), step.action().name(), Instant.now(), locks.controllerId(),
                     ProcessHandle.current().pid())));
-            Transport transport = null;
-            LockLease lease = null;
-            boolean locked = false;
+            StepLock transport = null;
             try {
-                transport = new ObservedTransport(open(machine), step, listener);
-                Transport t = transport;
-                String how = acquire(step, t);
-                locked = true;
-                listener.lockAcquired(step, how.equals("took-over"));
-                lease = new LockLease(locks, t, step.service(), renewals, renewers);
+                // Checked before the lock is taken: taking it costs nothing then, as it travels with the first command.
                 Optional<String> unhealthy = unhealthyDependency(step, service);
                 if (unhealthy.isPresent()) {
                     return ended(step, start, StepOutcome.FAILED, unhealthy.get(), null);
                 }
+                transport = new StepLock(new ObservedTransport(open(machine), step, listener), step, locks, releases,
+                        this::acquire, listener, renewals, renewers);
                 // Stopping needs no secrets: a service must stop even when its secrets cannot be had.
                 Map<String, Secret> resolved = step.action() == Action.STOP ? Map.of() : secretsOf(service, machine);
                 DeployContext context = new DeployContext(service, machine, transport, port, resolved,
@@ -432,16 +437,16 @@ public final class Executor implements AutoCloseable {
                         ? state.lastHealthy(service.name(), machine.name()) : Optional.empty();
                 if (step.action() == Action.STOP) {
                     act(step, deployer, context);
-                    if (lease.lost() != null) {
-                        return lockLost(step, service, machine, port, start, lease);
+                    if (transport.lost() != null) {
+                        return lockLost(step, service, machine, port, start, transport);
                     }
                     record(step, service, machine, port, "SUCCEEDED", false, start, "stopped");
                     return ended(step, start, StepOutcome.SUCCEEDED, "stopped", null);
                 }
-                Attempt attempt = actUntilHealthy(step, deployer, context, lease, start);
+                Attempt attempt = actUntilHealthy(step, deployer, context, transport, start);
                 HealthResult health = attempt.health();
-                if (lease.lost() != null) {
-                    return lockLost(step, service, machine, port, start, lease);
+                if (transport.lost() != null) {
+                    return lockLost(step, service, machine, port, start, transport);
                 }
                 boolean healthy = health.isHealthy() || health.status() == HealthStatus.UNKNOWN;
                 String detail = attempt.healed() == null ? health.detail()
@@ -461,8 +466,8 @@ public final class Executor implements AutoCloseable {
                 return ended(step, start, StepOutcome.FAILED, e.getMessage(), null);
             } catch (DeployException | TransportException | InterruptedException e) {
                 // Losing the lease interrupts the step: whatever that broke, the lost lock is the reason.
-                if (lease != null && lease.lost() != null) {
-                    return lockLost(step, service, machine, port, start, lease);
+                if (transport != null && transport.lost() != null) {
+                    return lockLost(step, service, machine, port, start, transport);
                 }
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
@@ -474,7 +479,7 @@ public final class Executor implements AutoCloseable {
                 // lease ends and its journal entry would look like a crashed controller's.
                 boolean interrupted = Thread.interrupted();
                 try {
-                    cleanUp(step, lease, locked ? transport : null, transport);
+                    cleanUp(step, transport);
                 } finally {
                     if (interrupted) {
                         Thread.currentThread().interrupt();
@@ -483,20 +488,9 @@ public final class Executor implements AutoCloseable {
             }
         }
 
-        private void cleanUp(Step step, @Nullable LockLease lease, @Nullable Transport lockedOn,
-                             @Nullable Transport transport) {
-            if (lease != null) {
-                lease.close();
-            }
-            if (lockedOn != null) {
-                try {
-                    locks.release(lockedOn, step.service());
-                } catch (TransportException e) {
-                    LOG.warn("cannot release the lock of {} on {}; it expires with its lease: {}", step.service(),
-                            step.machine(), e.getMessage());
-                }
-            }
+        private void cleanUp(Step step, @Nullable StepLock transport) {
             if (transport != null) {
+                transport.done(); // its lock is released off the critical path, at the latest when the run ends
                 transport.close();
             }
             noteState("journal not cleared for " + step.id(), () -> state.end(runId, step.id()));
@@ -511,7 +505,7 @@ public final class Executor implements AutoCloseable {
          * own stale instance on the port, a stopped dependency, ...), the step is tried once more — deployed again
          * after a failed deploy, restarted after a failed health gate — before anything is rolled back.
          */
-        private Attempt actUntilHealthy(Step step, Deployer deployer, DeployContext context, LockLease lease,
+        private Attempt actUntilHealthy(Step step, Deployer deployer, DeployContext context, StepLock lease,
                                         long start) throws InterruptedException {
             Service service = context.service();
             String healed = null;
@@ -604,8 +598,9 @@ public final class Executor implements AutoCloseable {
 
         /**
          * Waits until the new instance is healthy: the deployer's checks (its process runs, and is the one on its
-         * port) together with the registry's check. Without a registry check, its process must still run after the
-         * settle time. A process that dies ends the wait at once ({@link HealthStatus#DOWN}).
+         * port) together with the registry's check (polled alone while it fails; the deployer's remote check confirms
+         * it, see {@link ConfirmedCheck}). Without a registry check, its process must still run after the settle
+         * time. A process that dies ends the wait within {@link #OWN_CHECK_EVERY} ({@link HealthStatus#DOWN}).
          */
         private HealthResult awaitHealthy(Step step, Deployer deployer, Service service, Machine machine,
                                           @Nullable Integer port, Transport transport, long stepStart)
@@ -627,7 +622,10 @@ public final class Executor implements AutoCloseable {
             } else {
                 long left = stepStart + stepTimeout.toNanos() - System.nanoTime();
                 Duration wait = Duration.ofNanos(Math.max(0, Math.min(healthTimeout.toNanos(), left)));
-                result = gate.await(checks.forService(service, own), target, wait);
+                HealthCheck check = own.isEmpty() ? checks.forService(service)
+                        : new ConfirmedCheck(checks.forService(service), HealthCheck.allOf(own), OWN_CHECK_EVERY,
+                        System::nanoTime);
+                result = gate.await(check, target, wait);
             }
             listener.healthChecked(step, service.name(), result);
             return result;
@@ -672,7 +670,7 @@ public final class Executor implements AutoCloseable {
         }
 
         private StepResult lockLost(Step step, Service service, Machine machine, @Nullable Integer port, long start,
-                                    LockLease lease) {
+                                    StepLock lease) {
             String why = java.util.Objects.requireNonNull(lease.lost());
             record(step, service, machine, port, "FAILED", false, start, why);
             return ended(step, start, StepOutcome.FAILED, why, null);

@@ -2,10 +2,14 @@ package dev.portoser.state;
 
 import dev.portoser.transport.Command;
 import dev.portoser.transport.CommandResult;
+import dev.portoser.transport.OutputListener;
 import dev.portoser.transport.Transport;
 import dev.portoser.transport.TransportException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -60,9 +64,30 @@ public final class LockManager {
             "rm -f \"$d/owner.tmp\"; (set -C; printf '%s %s\\n' \"$((now + $3))\" \"$2\" > \"$d/owner.tmp\")"
                     + " && mv -f \"$d/owner.tmp\" \"$d/owner\" && echo renewed");
 
+    /** Releases each lock named after the controller id ($1) that is still that controller's. */
     private static final String RELEASE = String.join("\n",
-            "d=\"$HOME/.portoser/locks/$1\"",
-            "if [ \"$(cut -d' ' -f2 \"$d/owner\" 2>/dev/null)\" = \"$2\" ]; then rm -rf \"$d\"; echo released; else echo not-ours; fi");
+            "ctl=$1; shift",
+            "for s do d=\"$HOME/.portoser/locks/$s\"",
+            "  if [ \"$(cut -d' ' -f2 \"$d/owner\" 2>/dev/null)\" = \"$ctl\" ]; then rm -rf \"$d\"; fi",
+            "done");
+
+    /**
+     * One round trip for a step's first command: releases earlier locks ($5 = controller id, $6 = how many, then
+     * their names), takes the lock of $1 (owner $2, lease $3) as {@link #ACQUIRE} does, prints its answer as the
+     * first line and, only when it was taken, runs the command (the remaining arguments) in its place, with the
+     * standard input meant for it. Otherwise exits 75 and the command does not run.
+     */
+    private static final String ACQUIRE_THEN_RUN = String.join("\n",
+            "svc=$1 owner=$2 lease=$3 ctl=$5 n=$6; shift 6",
+            "while [ \"$n\" -gt 0 ]; do d=\"$HOME/.portoser/locks/$1\"",
+            "  if [ \"$(cut -d' ' -f2 \"$d/owner\" 2>/dev/null)\" = \"$ctl\" ]; then rm -rf \"$d\"; fi",
+            "  shift; n=$((n - 1)); done",
+            "a=$(set -- \"$svc\" \"$owner\" \"$lease\" ''",
+            ACQUIRE,
+            ") < /dev/null",
+            "printf '%s\\n' \"$a\"",
+            "case $a in acquired|took-over*) exec \"$@\" ;; esac",
+            "exit 75");
 
     private static final Logger LOG = LoggerFactory.getLogger(LockManager.class);
     /** This process's start time, which tells a later process that reuses its PID from it. */
@@ -224,12 +249,109 @@ public final class LockManager {
      * @param service the service's name
      */
     public void release(Transport transport, String service) {
+        releaseAll(transport, List.of(service));
+    }
+
+    /**
+     * Releases, in one command, the locks of several services on one machine that this controller holds.
+     *
+     * @param transport a transport to the machine
+     * @param services the services' names
+     */
+    public void releaseAll(Transport transport, Collection<String> services) {
+        if (services.isEmpty()) {
+            return;
+        }
+        List<String> args = new ArrayList<>(services.size() + 1);
+        args.add(controllerId);
+        args.addAll(services);
         try {
-            transport.exec(Command.script(RELEASE, service, controllerId).timeout(Duration.ofSeconds(30)));
+            transport.exec(Command.script(RELEASE, args.toArray(String[]::new)).timeout(Duration.ofSeconds(30)));
         } finally {
             // Not held any more either way: should the release not arrive, the next acquire takes the record over.
+            forget(transport, services);
+        }
+    }
+
+    private void forget(Transport transport, Collection<String> services) {
+        for (String service : services) {
             HELD.remove(key(transport, service));
         }
+    }
+
+    /**
+     * A lock taken together with the command it guards.
+     *
+     * @param tookOver whether a stale lock was taken over (else it was free)
+     * @param result the command's result
+     */
+    public record Taken(boolean tookOver, CommandResult result) {
+        /**
+         * Checks the components.
+         *
+         * @param tookOver whether a stale lock was taken over
+         * @param result the command's result
+         */
+        public Taken {
+            Objects.requireNonNull(result, "result == null");
+        }
+    }
+
+    /**
+     * Takes the lock of a service and runs a command under it, in one round trip: when the lock is free (or
+     * plainly stale), it is taken and the command runs; otherwise the command does not run, and the caller goes
+     * the long way ({@link #acquire}, which waits, and judges owners that are gone), then runs it. Locks this
+     * controller is done with on the same machine can be released in the same round trip.
+     *
+     * @param transport a transport to the service's machine
+     * @param service the service's name
+     * @param command the first command to run under the lock
+     * @param releaseFirst services on the same machine whose locks this controller releases first
+     * @return the lock and the command's result, or empty when the lock was not taken (the command did not run)
+     * @throws TransportException when the machine cannot be reached
+     */
+    public Optional<Taken> acquireAndRun(Transport transport, String service, Command command,
+                                         Collection<String> releaseFirst) {
+        List<String> args = new ArrayList<>();
+        args.addAll(List.of(service, owner(), String.valueOf(lease.toSeconds()), "", controllerId,
+                String.valueOf(releaseFirst.size())));
+        args.addAll(releaseFirst);
+        args.addAll(command.argv());
+        boolean[] first = {true};
+        OutputListener listener = command.output();
+        Command combined = Command.script(ACQUIRE_THEN_RUN, args.toArray(String[]::new)).timeout(command.timeout())
+                .output((stream, line) -> {
+                    if (stream == OutputListener.Stream.STDOUT && first[0]) {
+                        first[0] = false; // the lock's answer, not the command's output
+                    } else {
+                        listener.line(stream, line);
+                    }
+                });
+        if (command.stdin() != null) {
+            combined = combined.stdin(command.stdin());
+        }
+        if (command.workingDirectory() != null) {
+            combined = combined.workingDirectory(command.workingDirectory());
+        }
+        CommandResult r;
+        try {
+            r = transport.exec(combined);
+        } finally {
+            forget(transport, releaseFirst);
+        }
+        int end = r.stdout().indexOf('\n');
+        String answer = (end < 0 ? r.stdout() : r.stdout().substring(0, end)).strip();
+        boolean tookOver = answer.startsWith("took-over");
+        if (!answer.equals("acquired") && !tookOver) {
+            return Optional.empty();
+        }
+        if (tookOver) {
+            LOG.warn("took over the lock of {} on {} from {}", service, transport.machine().name(),
+                    describe(answer.substring("took-over".length()).strip()));
+        }
+        HELD.add(key(transport, service));
+        return Optional.of(new Taken(tookOver, new CommandResult(r.exitCode(), end < 0 ? "" : r.stdout()
+                .substring(end + 1), r.stderr(), r.duration(), r.exitSignal())));
     }
 
     private String owner() {

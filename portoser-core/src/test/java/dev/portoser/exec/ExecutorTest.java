@@ -200,6 +200,64 @@ class ExecutorTest {
     }
 
     @Test
+    void aStepTakesItsLockWithItsFirstCommandAndTheLockIsGoneWhenTheRunEnds() {
+        Registry registry = Registry.parse(registry(""));
+        List<String> commands = Collections.synchronizedList(new ArrayList<>());
+        TransportFactory counting = new TransportFactory() {
+            @Override
+            public Transport open(Machine machine) {
+                Transport real = new LocalTransport(machine, home);
+                return new Transport() {
+                    @Override
+                    public Machine machine() {
+                        return real.machine();
+                    }
+
+                    @Override
+                    public dev.portoser.transport.CommandResult exec(Command command) {
+                        String argv = String.join(" ", command.argv());
+                        commands.add((argv.contains("mkdir \"$d\"") ? "lock " : "") + (argv.contains("setsid") ? "start "
+                                : "") + (argv.contains("rm -rf \"$d\"") ? "release" : ""));
+                        return real.exec(command);
+                    }
+
+                    @Override
+                    public void upload(java.io.InputStream content, String path, int mode) {
+                        real.upload(content, path, mode);
+                    }
+
+                    @Override
+                    public byte[] read(String path) {
+                        return real.read(path);
+                    }
+
+                    @Override
+                    public boolean isReachable(Duration timeout) {
+                        return true;
+                    }
+
+                    @Override
+                    public void close() {
+                        real.close();
+                    }
+                };
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (Executor e = Executor.builder().localTransports(counting).state(new FileStateStore(stateDir)).build()) {
+            RunResult result = e.run(registry, Planner.of(registry).deploy("db"));
+            assertThat(result.succeeded()).as(result.render()).isTrue();
+            // one round trip takes the lock and starts the service; no command of its own for the lock
+            assertThat(commands.get(0)).as(commands.toString()).startsWith("lock start");
+            assertThat(commands).as(commands.toString()).filteredOn(c -> c.startsWith("lock")).hasSize(1);
+            assertThat(home.resolve(".portoser/locks/db")).as("released when the run ended").doesNotExist();
+        }
+    }
+
+    @Test
     void transientTransportFailuresAreRetriedWithTheInjectedSleeper() {
         Registry registry = Registry.parse(registry(""));
         List<Duration> waits = Collections.synchronizedList(new ArrayList<>());
@@ -216,7 +274,8 @@ class ExecutorTest {
 
                     @Override
                     public dev.portoser.transport.CommandResult exec(Command command) {
-                        if (command.script() != null && command.script().contains("setsid") && calls[0]++ < 2) {
+                        // the start script, whether alone or carried by the command that takes the lock
+                        if (String.join(" ", command.argv()).contains("setsid") && calls[0]++ < 2) {
                             throw new dev.portoser.transport.ConnectionLostException("here", "link flapped", null);
                         }
                         return real.exec(command);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portoser.registry.Registry;
+import dev.portoser.transport.Command;
 import dev.portoser.transport.LocalTransport;
 import dev.portoser.transport.Transport;
 import dev.portoser.transport.TransportException;
@@ -145,5 +146,42 @@ class LockManagerTest {
                 .isInstanceOf(LockedException.class).hasMessageContaining("ctl-mine (PID ");
         mine.release(transport, "db");
         assertThat(mine.acquire(transport, "db", Duration.ZERO)).isEqualTo("acquired");
+    }
+
+    @Test
+    void aFreeLockIsTakenWithTheCommandItGuardsInOneRoundTripAndTheCommandSeesItsOwnInputAndOutput() {
+        Command cat = Command.script("printf 'got:'; cat; echo \" $1\"", "arg one").stdin("the input".getBytes(
+                java.nio.charset.StandardCharsets.UTF_8));
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        var taken = mine.acquireAndRun(transport, "db", cat.output((stream, line) -> lines.add(line)),
+                java.util.List.of());
+        assertThat(taken).isPresent();
+        assertThat(taken.get().tookOver()).isFalse();
+        assertThat(taken.get().result().stdout()).isEqualTo("got:the input arg one\n");
+        assertThat(lines).containsExactly("got:the input arg one"); // the lock's own answer is not the command's
+        assertThat(home.resolve(".portoser/locks/db/owner")).content().contains(" ctl-mine ");
+    }
+
+    @Test
+    void aHeldLockRunsNothingAndSaysSoSoThatTheCallerCanWaitTheLongWay() throws Exception {
+        owner(future() + " ctl-other 1 elsewhere -");
+        var taken = mine.acquireAndRun(transport, "db", Command.script("touch \"$HOME/ran\""), java.util.List.of());
+        assertThat(taken).isEmpty();
+        assertThat(home.resolve("ran")).doesNotExist();
+        assertThat(home.resolve(".portoser/locks/db/owner")).content().contains(" ctl-other ");
+    }
+
+    @Test
+    void locksThisControllerIsDoneWithAreReleasedInTheSameRoundTripAndOnlyItsOwn() throws Exception {
+        assertThat(mine.acquire(transport, "api", Duration.ZERO)).isEqualTo("acquired");
+        Path web = Files.createDirectories(home.resolve(".portoser/locks/web"));
+        Files.writeString(web.resolve("owner"), future() + " ctl-other 1 elsewhere -\n");
+        var taken = mine.acquireAndRun(transport, "db", Command.script("true"), java.util.List.of("api", "web"));
+        assertThat(taken).isPresent();
+        assertThat(home.resolve(".portoser/locks/api")).doesNotExist();
+        assertThat(web.resolve("owner")).exists(); // another controller's lock is never released
+        assertThat(new LockManager("ctl-third", Duration.ofMinutes(1)).acquire(transport, "api", Duration.ZERO))
+                .isEqualTo("acquired");
+        new LockManager("ctl-third", Duration.ofMinutes(1)).release(transport, "api");
     }
 }
