@@ -10,25 +10,36 @@ final class LocalScripts {
     private LocalScripts() {
     }
 
-    /** Functions every script shares. Expects {@code base} (the state directory) to be set. */
+    /**
+     * Functions every script shares. Expects {@code base} (the state directory) to be set. Where {@code /proc} is
+     * there, process facts are read from it with shell builtins: each external program a script starts costs
+     * milliseconds, and a deploy runs these scripts many times at once.
+     */
     static final String PRELUDE = """
+            # Sets _st to the fields of /proc/$1/stat after the command name (state ppid pgrp session ...), or fails.
+            procstat() { _st=; [ -r "/proc/$1/stat" ] && IFS= read -r _st < "/proc/$1/stat" 2>/dev/null \
+              && _st=${_st##*) } && [ -n "$_st" ]; }
             # A process's start time: clock ticks since boot on Linux, else ps's start time (1 s).
-            starttime() { if [ -r "/proc/$1/stat" ]; then sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f20; \
+            starttime() { if procstat "$1"; then set -- $_st; echo "${20}"; \
             else ps -o lstart= -p "$1" 2>/dev/null; fi; }
             # A zombie answers kill -0 but is dead (where PID 1 does not reap orphans, it stays so forever).
-            alive() { kill -0 "$1" 2>/dev/null && [ "$(ps -o stat= -p "$1" 2>/dev/null | cut -c1)" != Z ]; }
+            alive() { kill -0 "$1" 2>/dev/null || return 1
+              if procstat "$1"; then [ "${_st%% *}" != Z ]; else [ "$(ps -o stat= -p "$1" 2>/dev/null | cut -c1)" != Z ]; fi; }
+            # The first line of a regular file, in $_l (empty when there is none): no program started.
+            line1() { _l=; [ -f "$1" ] && { IFS= read -r _l < "$1" || [ -n "$_l" ]; } 2>/dev/null; }
             # Only a decimal integer greater than 1 may ever be signalled: never -1, 0 or 1.
             isproc() { case $1 in ''|*[!0-9]*) return 1 ;; esac; [ "${#1}" -le 10 ] && [ "$1" -gt 1 ]; }
             nolink() { for f do if [ -L "$f" ]; then echo "refusing to use $f: it is a symbolic link" >&2; exit 3; fi; done; }
             # Replaces a file by renaming a fresh one over it, so a planted symlink is never written through.
-            put() { nolink "$2"; t=$(mktemp "$(dirname "$2")/.new.XXXXXX") && printf '%s\\n' "$1" > "$t" && mv -f "$t" "$2"; }
+            put() { nolink "$2"; case $2 in */*) _d=${2%/*} ;; *) _d=. ;; esac
+              t=$(mktemp "$_d/.new.XXXXXX") && printf '%s\\n' "$1" > "$t" && mv -f "$t" "$2"; }
             printable() { head -c 40 "$1" 2>/dev/null | tr -c '[:alnum:] ._:/-' '?'; }
             # Sets state (running, stopped, failed), pid, code and detail for the service named $1.
             instance() {
               pidf="$base/run/$1.pid"; exitf="$base/run/$1.exit"; state=stopped pid= code= detail="not started"
-              rec=$(head -c 64 "$pidf.start" 2>/dev/null); rpid=${rec%% *}; rst=${rec#* }
+              line1 "$pidf.start"; rec=$(printf '%.64s' "$_l"); rpid=${rec%% *}; rst=${rec#* }
               if [ -f "$pidf" ]; then
-                pid=$(head -c 32 "$pidf" | tr -d ' \\n')
+                line1 "$pidf"; pid=$(printf '%.32s' "$_l"); pid=${pid#"${pid%%[! ]*}"}; pid=${pid%"${pid##*[! ]}"}
                 if ! isproc "$pid"; then
                   detail="the PID file $pidf holds '$(printable "$pidf")', not a process id"
                   pid=$rpid
@@ -52,7 +63,9 @@ final class LocalScripts {
             # The PIDs listening on TCP port $1, one per line (empty when none, or when they cannot be seen).
             listeners() {
               if command -v ss >/dev/null 2>&1; then
-                ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u
+                ss -Hltnp "sport = :$1" 2>/dev/null | while IFS= read -r _w; do
+                  while case $_w in *pid=*) ;; *) false ;; esac; do _w=${_w#*pid=}; echo "${_w%%[!0-9]*}"; done
+                done
               elif command -v lsof >/dev/null 2>&1; then
                 lsof -nP -iTCP:"$1" -sTCP:LISTEN -t 2>/dev/null | sort -u
               fi
@@ -64,7 +77,8 @@ final class LocalScripts {
             }
             describe() { echo "PID $1 ($(ps -o args= -p "$1" 2>/dev/null | cut -c1-120))"; }
             # Whether process $1 belongs to the instance whose session leader is $2.
-            ours() { set -- "$1" "$2" "$(ps -o sid=,pgid= -p "$1" 2>/dev/null)"; case " $3 " in *" $2 "*) return 0 ;; esac; return 1; }
+            ours() { if procstat "$1"; then set -- "$2" $_st; [ "$4" = "$1" ] || [ "$5" = "$1" ]; return; fi
+              set -- "$1" "$2" "$(ps -o sid=,pgid= -p "$1" 2>/dev/null)"; case " $3 " in *" $2 "*) return 0 ;; esac; return 1; }
             # Whether any live (not zombie) process is left in process group $1.
             groupalive() { ps -eo pgid=,stat= 2>/dev/null | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { f = 1 } END { exit !f }'; }
             stopit() { # pid grace-in-50-ms-steps; the pid is a validated leader of our own session
@@ -85,7 +99,7 @@ final class LocalScripts {
     /** Prints {@code STATE|PID|CONFIG|CODE|DETAIL}. Args: name. */
     static final String STATUS = "base=\"$HOME/.portoser\"\n" + PRELUDE + """
             instance "$1"
-            printf '%s|%s|%s|%s|%s\\n' "$state" "$pid" "$(head -c 64 "$pidf.config" 2>/dev/null)" "$code" "$detail"
+            printf '%s|%s|%s|%s|%s\\n' "$state" "$pid" "$(line1 "$pidf.config"; printf '%.64s' "$_l")" "$code" "$detail"
             """;
 
     /** Stops the instance (only our own), then forgets it. Args: name, grace in 50 ms steps. */
@@ -133,12 +147,13 @@ final class LocalScripts {
             mode=$1 name=$2 dir=$3 cmd=$4 log=$5 config=$6 maxlog=$7 userenv=$8 grace=$9 port=${10} wrapper=${11}
             base="$HOME/.portoser"
             """ + PRELUDE + """
-            nolink "$base"; mkdir -p "$base"
-            for d in run env logs; do nolink "$base/$d"; mkdir -p "$base/$d"; nolink "$base/$d"; done
+            nolink "$base" "$base/run" "$base/env" "$base/logs"
+            [ -d "$base/run" ] && [ -d "$base/env" ] && [ -d "$base/logs" ] || mkdir -p "$base/run" "$base/env" "$base/logs"
+            nolink "$base" "$base/run" "$base/env" "$base/logs"
             instance "$name"
             was=started
             if [ "$state" = running ]; then
-              if [ "$mode" = start ] || [ "$(head -c 64 "$pidf.config" 2>/dev/null)" = "$config" ]; then
+              if [ "$mode" = start ] || [ "$(line1 "$pidf.config"; printf '%.64s' "$_l")" = "$config" ]; then
                 cat > /dev/null; echo "unchanged $pid"; exit 0
               fi
               stopit "$pid" "$grace" > /dev/null
@@ -151,7 +166,7 @@ final class LocalScripts {
             t=$(mktemp "$base/env/.new.XXXXXX") && cat > "$t" && mv -f "$t" "$envf" \\
               || { echo "cannot write $envf" >&2; exit 1; }
             case "$log" in /*) ;; *) log="$HOME/$log" ;; esac
-            mkdir -p "$(dirname "$log")"
+            [ -d "${log%/*}" ] || mkdir -p "${log%/*}"
             nolink "$log" "$log.1"
             if [ -f "$log" ] && [ "$(wc -c < "$log")" -gt "$maxlog" ]; then mv -f "$log" "$log.1"; fi
             cd "$dir" 2>/dev/null || { echo "the path $dir of $name does not exist or cannot be entered" >&2; exit 4; }
