@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -37,7 +38,9 @@ import org.jspecify.annotations.Nullable;
  * Files under {@code ~/.portoser} are never written through a symbolic link. When {@code uv} is on the machine and
  * {@code path} holds a {@code pyproject.toml}, {@code uv sync} runs first. Deploying again with the same
  * configuration does nothing; a changed configuration (a rotated secret included) restarts it. Stopping sends TERM
- * to the process group, then KILL after a grace period. Thread-safe and stateless.
+ * to the process group, then KILL after a grace period. Thread-safe. It remembers one thing, for a second: that a
+ * deploy which changed nothing saw its instance running and listening on its port, so that the contributed check
+ * right after it is answered without another round trip.
  */
 public final class LocalProcessDeployer implements Deployer {
     /** Time between TERM and KILL when stopping. */
@@ -45,8 +48,16 @@ public final class LocalProcessDeployer implements Deployer {
     /** Log size beyond which the log is rotated (to {@code .1}) at the next start. */
     public static final long DEFAULT_MAX_LOG_BYTES = 10L << 20;
 
+    /** How long what a deploy saw stands in for the contributed check. */
+    private static final Duration SEEN_FOR = Duration.ofSeconds(1);
+
     private final Duration grace;
     private final long maxLogBytes;
+    /** By machine and service: when a deploy that changed nothing saw its instance listening, and what it saw. */
+    private final Map<String, Seen> seen = new ConcurrentHashMap<>();
+
+    private record Seen(long atNanos, String detail) {
+    }
 
     /** A deployer with a 10 s stop grace period and 10 MiB log rotation. */
     public LocalProcessDeployer() {
@@ -116,6 +127,10 @@ public final class LocalProcessDeployer implements Deployer {
     public List<HealthCheck> healthChecks(Service service) {
         return List.of(target -> {
             long start = System.nanoTime();
+            Seen byDeploy = seen.remove(target.machine().name() + "/" + service.name());
+            if (byDeploy != null && start - byDeploy.atNanos() < SEEN_FOR.toNanos()) {
+                return HealthResult.healthy(byDeploy.detail() + " (seen by the deploy)", start);
+            }
             Duration timeout = service.healthSpec().map(h -> h.timeout()).orElse(Duration.ofSeconds(5))
                     .plus(Duration.ofSeconds(5));
             String port = service.port() != null ? String.valueOf(service.port())
@@ -168,6 +183,10 @@ public final class LocalProcessDeployer implements Deployer {
         }
         String[] answer = r.stdout().strip().split(" ");
         String pid = answer.length > 1 ? answer[1] : "?";
+        if (answer[0].equals("unchanged") && answer.length > 2 && answer[2].equals("listens")) {
+            seen.put(context.machine().name() + "/" + s.name(), new Seen(System.nanoTime(), "process " + pid
+                    + " runs and listens on port " + port));
+        }
         return switch (answer[0]) {
             case "unchanged" -> new DeployResult(DeployResult.Change.UNCHANGED,
                     "already running this configuration (process " + pid + ")");

@@ -138,7 +138,8 @@ final class LocalScripts {
     /**
      * Deploys or starts in one round trip: checks what runs, stops it when its configuration changed, writes the
      * env file from standard input, checks the path, the executable and the port, and starts the command in a new
-     * session. Prints {@code unchanged|started|restarted PID}. Args: mode (deploy or start), name, path, command,
+     * session. Prints {@code unchanged|started|restarted PID}, and after {@code unchanged PID} the word {@code listens}
+     * when that instance is the one listening on its port. Args: mode (deploy or start), name, path, command,
      * log, config digest, max log bytes, user env file, grace in 50 ms steps, port (or empty), wrapper script.
      */
     static final String LAUNCH = """
@@ -154,7 +155,11 @@ final class LocalScripts {
             was=started
             if [ "$state" = running ]; then
               if [ "$mode" = start ] || [ "$(line1 "$pidf.config"; printf '%.64s' "$_l")" = "$config" ]; then
-                cat > /dev/null; echo "unchanged $pid"; exit 0
+                cat > /dev/null
+                # what the health check would look at next, seen in this round trip: does it listen on its port?
+                seen=
+                if [ -n "$port" ]; then for h in $(listeners "$port"); do ours "$h" "$pid" && seen=" listens"; done; fi
+                echo "unchanged $pid$seen"; exit 0
               fi
               stopit "$pid" "$grace" > /dev/null
               was=restarted

@@ -97,6 +97,66 @@ class LocalProcessDeployerTest {
     }
 
     @Test
+    void aDeployThatChangesNothingSeesItsInstanceListeningSoTheCheckRightAfterNeedsNoRoundTrip() throws Exception {
+        DeployContext c = context(SERVER, "");
+        deployer.deploy(c);
+        assertThat(awaitHealthy(c).isHealthy()).isTrue();
+        assertThat(deployer.deploy(c).change()).isEqualTo(DeployResult.Change.UNCHANGED);
+        java.util.concurrent.atomic.AtomicInteger commands = new java.util.concurrent.atomic.AtomicInteger();
+        dev.portoser.transport.Transport counting = new dev.portoser.transport.Transport() {
+            @Override
+            public Machine machine() {
+                return transport.machine();
+            }
+
+            @Override
+            public dev.portoser.transport.CommandResult exec(Command command) {
+                commands.incrementAndGet();
+                return transport.exec(command);
+            }
+
+            @Override
+            public void upload(java.io.InputStream content, String path, int mode) {
+                transport.upload(content, path, mode);
+            }
+
+            @Override
+            public byte[] read(String path) {
+                return transport.read(path);
+            }
+
+            @Override
+            public boolean isReachable(Duration timeout) {
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        var own = deployer.healthChecks(c.service()).get(0);
+        HealthTarget target = new HealthTarget(c.service(), c.machine(), port, counting);
+        HealthResult first = own.check(target);
+        assertThat(first.isHealthy()).isTrue();
+        assertThat(first.detail()).contains("listens on port " + port).contains("seen by the deploy");
+        assertThat(commands).hasValue(0);
+        HealthResult next = own.check(target); // what the deploy saw stands in once, never again
+        assertThat(next.isHealthy()).isTrue();
+        assertThat(next.detail()).doesNotContain("seen by the deploy");
+        assertThat(commands).hasValue(1);
+    }
+
+    @Test
+    void aDeployThatChangesNothingOfAnInstanceNotListeningLeavesTheCheckToTheMachine() throws Exception {
+        DeployContext c = context("exec sleep 60", "");
+        deployer.deploy(c);
+        assertThat(deployer.deploy(c).change()).isEqualTo(DeployResult.Change.UNCHANGED);
+        HealthResult r = deployer.healthChecks(c.service()).get(0).check(new HealthTarget(c.service(), c.machine(),
+                port, transport));
+        assertThat(r.detail()).doesNotContain("seen by the deploy").contains("not yet listening on port " + port);
+    }
+
+    @Test
     void secretsReachTheProcessEnvironmentThroughThe0600FileOnly() throws Exception {
         DeployContext plain = context(SERVER, "");
         String canary = "canary-" + java.util.UUID.randomUUID() + " with 'quotes' and = signs";
