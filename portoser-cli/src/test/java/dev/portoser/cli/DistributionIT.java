@@ -170,20 +170,6 @@ class DistributionIT {
         }
     }
 
-    @Test
-    void oneShotCommandsStartWithTheQuickCompilerAndTheLongRunningOnesKeepBoth() throws Exception {
-        Map<String, String> env = Map.of("JAVA_HOME", System.getProperty("java.home"),
-                "PORTOSER_JAVA_OPTS", "-XX:+PrintFlagsFinal");
-        CliProcess.Result once = portoser(env, Set.of(), "--version");
-        assertThat(once.exitCode()).as(once.stderr()).isZero();
-        assertThat(once.stdout()).containsPattern("TieredStopAtLevel\\s+= 1\\s");
-        CliProcess.Result serve = portoser(env, Set.of(), "serve", "--help");
-        assertThat(serve.exitCode()).as(serve.stderr()).isZero();
-        assertThat(serve.stdout()).containsPattern("TieredStopAtLevel\\s+= 4\\s");
-        CliProcess.Result watch = portoser(env, Set.of(), "health", "--watch", "--help");
-        assertThat(watch.stdout()).containsPattern("TieredStopAtLevel\\s+= 4\\s");
-    }
-
     /** A directory with the few tools the launcher uses, and no java. */
     private Path toolsWithoutJava() throws IOException {
         Path tools = Files.createDirectories(dir.resolve("tools"));
