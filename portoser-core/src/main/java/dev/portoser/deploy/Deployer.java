@@ -16,6 +16,11 @@ import java.util.List;
  * process (container, unit) that is not the service's own; {@link #status} tells the truth after a crash; and
  * {@link #deploy}/{@link #start} return only once the service's process runs, or throw with its exit status and
  * the last lines of its log.
+ *
+ * <p>Under an executor, the context's transport holds the step's lock before anything runs on the machine: the
+ * lock travels with the first command the deployer runs, in the same round trip (a first upload or read takes it
+ * with a command of its own). So a deployer that does all its work in one command costs the step one round trip;
+ * it needs to do nothing for it.
  */
 public interface Deployer {
 
