@@ -103,37 +103,11 @@ class LocalProcessDeployerTest {
         assertThat(awaitHealthy(c).isHealthy()).isTrue();
         assertThat(deployer.deploy(c).change()).isEqualTo(DeployResult.Change.UNCHANGED);
         java.util.concurrent.atomic.AtomicInteger commands = new java.util.concurrent.atomic.AtomicInteger();
-        dev.portoser.transport.Transport counting = new dev.portoser.transport.Transport() {
-            @Override
-            public Machine machine() {
-                return transport.machine();
-            }
-
-            @Override
-            public dev.portoser.transport.CommandResult exec(Command command) {
-                commands.incrementAndGet();
-                return transport.exec(command);
-            }
-
-            @Override
-            public void upload(java.io.InputStream content, String path, int mode) {
-                transport.upload(content, path, mode);
-            }
-
-            @Override
-            public byte[] read(String path) {
-                return transport.read(path);
-            }
-
-            @Override
-            public boolean isReachable(Duration timeout) {
-                return true;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        dev.portoser.transport.Transport counting = new dev.portoser.transport.WatchedTransport(transport,
+                command -> {
+                    commands.incrementAndGet();
+                    return command;
+                });
         var own = deployer.healthChecks(c.service()).get(0);
         HealthTarget target = new HealthTarget(c.service(), c.machine(), port, counting);
         HealthResult first = own.check(target);

@@ -203,50 +203,13 @@ class ExecutorTest {
     void aStepTakesItsLockWithItsFirstCommandAndTheLockIsGoneWhenTheRunEnds() {
         Registry registry = Registry.parse(registry(""));
         List<String> commands = Collections.synchronizedList(new ArrayList<>());
-        TransportFactory counting = new TransportFactory() {
-            @Override
-            public Transport open(Machine machine) {
-                Transport real = new LocalTransport(machine, home);
-                return new Transport() {
-                    @Override
-                    public Machine machine() {
-                        return real.machine();
-                    }
-
-                    @Override
-                    public dev.portoser.transport.CommandResult exec(Command command) {
-                        String argv = String.join(" ", command.argv());
-                        commands.add((argv.contains("mkdir \"$d\"") ? "lock " : "") + (argv.contains("setsid") ? "start "
-                                : "") + (argv.contains("rm -rf \"$d\"") ? "release" : ""));
-                        return real.exec(command);
-                    }
-
-                    @Override
-                    public void upload(java.io.InputStream content, String path, int mode) {
-                        real.upload(content, path, mode);
-                    }
-
-                    @Override
-                    public byte[] read(String path) {
-                        return real.read(path);
-                    }
-
-                    @Override
-                    public boolean isReachable(Duration timeout) {
-                        return true;
-                    }
-
-                    @Override
-                    public void close() {
-                        real.close();
-                    }
-                };
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        TransportFactory counting = dev.portoser.transport.WatchedTransport.factory(
+                machine -> new LocalTransport(machine, home), command -> {
+                    String argv = String.join(" ", command.argv());
+                    commands.add((argv.contains("mkdir \"$d\"") ? "lock " : "") + (argv.contains("setsid") ? "start "
+                            : "") + (argv.contains("rm -rf \"$d\"") ? "release" : ""));
+                    return command;
+                });
         try (Executor e = Executor.builder().localTransports(counting).state(new FileStateStore(stateDir)).build()) {
             RunResult result = e.run(registry, Planner.of(registry).deploy("db"));
             assertThat(result.succeeded()).as(result.render()).isTrue();
@@ -262,51 +225,14 @@ class ExecutorTest {
         Registry registry = Registry.parse(registry(""));
         List<Duration> waits = Collections.synchronizedList(new ArrayList<>());
         int[] calls = {0};
-        TransportFactory flaky = new TransportFactory() {
-            @Override
-            public Transport open(Machine machine) {
-                Transport real = new LocalTransport(machine, home);
-                return new Transport() {
-                    @Override
-                    public Machine machine() {
-                        return real.machine();
+        TransportFactory flaky = dev.portoser.transport.WatchedTransport.factory(
+                machine -> new LocalTransport(machine, home), command -> {
+                    // the start script, whether alone or carried by the command that takes the lock
+                    if (String.join(" ", command.argv()).contains("setsid") && calls[0]++ < 2) {
+                        throw new dev.portoser.transport.ConnectionLostException("here", "link flapped", null);
                     }
-
-                    @Override
-                    public dev.portoser.transport.CommandResult exec(Command command) {
-                        // the start script, whether alone or carried by the command that takes the lock
-                        if (String.join(" ", command.argv()).contains("setsid") && calls[0]++ < 2) {
-                            throw new dev.portoser.transport.ConnectionLostException("here", "link flapped", null);
-                        }
-                        return real.exec(command);
-                    }
-
-                    @Override
-                    public void upload(java.io.InputStream content, String path, int mode) {
-                        real.upload(content, path, mode);
-                    }
-
-                    @Override
-                    public byte[] read(String path) {
-                        return real.read(path);
-                    }
-
-                    @Override
-                    public boolean isReachable(Duration timeout) {
-                        return true;
-                    }
-
-                    @Override
-                    public void close() {
-                        real.close();
-                    }
-                };
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+                    return command;
+                });
         try (Executor e = Executor.builder().localTransports(flaky).state(new FileStateStore(stateDir))
                 .sleeper(waits::add).build()) {
             RunResult result = e.run(registry, Planner.of(registry).deploy("db"));
