@@ -36,6 +36,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -233,6 +234,7 @@ public final class Executor implements AutoCloseable {
         listener.runStarted(runId, plan);
         List<String> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
         Map<String, StepResult> results = new java.util.concurrent.ConcurrentHashMap<>();
+        connectAll(registry, plan);
         List<JournalEntry> recovered = new Reconciler(env, registry, warnings).reconcile();
         StepRunner runner = new StepRunner(env, registry, plan, runId, listener, results, warnings);
         List<StepResult> ordered = new StepScheduler(workers, parallelism, perMachineParallelism, failFast, cancelled,
@@ -243,6 +245,25 @@ public final class Executor implements AutoCloseable {
                 List.copyOf(warnings));
         listener.runEnded(result);
         return result;
+    }
+
+    /**
+     * Connections to every remote machine of the plan open at once, at the start: a machine whose first step comes
+     * later does not make that step wait for its handshake.
+     */
+    private void connectAll(Registry registry, Plan plan) {
+        if (transports == null) {
+            return;
+        }
+        TransportFactory remote = transports;
+        plan.steps().stream().map(Step::machine).distinct().map(registry::machine).flatMap(Optional::stream)
+                .filter(m -> !m.isLocalhost()).forEach(m -> {
+                    try {
+                        workers.execute(() -> remote.connectAhead(m));
+                    } catch (java.util.concurrent.RejectedExecutionException closing) {
+                        // the executor is closing: the steps will not run either
+                    }
+                });
     }
 
     /** A transport to a machine: the local factory for localhost, else the remote one. */

@@ -17,6 +17,16 @@ public interface TransportFactory extends AutoCloseable {
      */
     Transport open(Machine machine);
 
+    /**
+     * Opens the connection to a machine now, for a factory that connects lazily, so that the first command there
+     * does not wait for it: the executor calls it for every machine of a plan at the start. It never throws for a
+     * machine that cannot be reached; the first command reports that. By default it does nothing.
+     *
+     * @param machine the machine; must not be null
+     */
+    default void connectAhead(Machine machine) {
+    }
+
     /** Closes every connection the factory holds; idempotent. */
     @Override
     void close();

@@ -221,6 +221,65 @@ class ExecutorTest {
     }
 
     @Test
+    void everyRemoteMachineOfThePlanIsConnectedAtTheStartNotWhenItsFirstStepComes() {
+        // "remote" machines on loopback addresses, run through sandboxes: no traffic leaves this host
+        Registry registry = Registry.parse("""
+                machines:
+                  first: {host: 127.0.0.2, user: u, platform: linux}
+                  later: {host: 127.0.0.3, user: u, platform: linux}
+                services:
+                  db: {type: local, path: %s, machine: first, command: "exec sleep 60"}
+                  api: {type: local, path: %s, machine: later, command: "exec sleep 60", depends_on: [db]}
+                """.formatted(site("db"), site("api")));
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        java.util.function.Function<Machine, Path> sandboxes = m -> {
+            try {
+                return Files.createDirectories(home.resolve(m.name()));
+            } catch (IOException ex) {
+                throw new java.io.UncheckedIOException(ex);
+            }
+        };
+        TransportFactory remote = new TransportFactory() {
+            Path sandbox(Machine m) {
+                return sandboxes.apply(m);
+            }
+
+            @Override
+            public Transport open(Machine machine) {
+                return dev.portoser.transport.WatchedTransport.factory(m -> new LocalTransport(m, sandbox(m)),
+                        command -> {
+                            seen.add("command on " + machine.name());
+                            return command;
+                        }).open(machine);
+            }
+
+            @Override
+            public void connectAhead(Machine machine) {
+                seen.add("connect " + machine.name());
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (Executor e = Executor.builder().transports(remote).state(new FileStateStore(stateDir))
+                .settleTime(Duration.ofMillis(200)).build()) {
+            RunResult result = e.run(registry, Planner.of(registry).deploy("api"));
+            assertThat(result.succeeded()).as(result.render()).isTrue();
+        } finally {
+            for (String m : List.of("first", "later")) {
+                try (Transport t = new LocalTransport(registry.machine(m).orElseThrow(), sandboxes.apply(
+                        registry.machine(m).orElseThrow()))) {
+                    t.exec(Command.script(dev.portoser.deploy.KillRecorded.SCRIPT));
+                }
+            }
+        }
+        assertThat(seen).contains("connect first", "connect later");
+        // api's machine was connected before db (which api waits for) was done, not when api's step began
+        assertThat(seen.indexOf("connect later")).as(seen.toString()).isLessThan(seen.lastIndexOf("command on first"));
+    }
+
+    @Test
     void transientTransportFailuresAreRetriedWithTheInjectedSleeper() {
         Registry registry = Registry.parse(registry(""));
         List<Duration> waits = Collections.synchronizedList(new ArrayList<>());

@@ -59,6 +59,7 @@ public final class SshTransportFactory implements TransportFactory {
     private final DefaultConfig config = new DefaultConfig();
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
     private final Map<String, Object> connectLocks = new ConcurrentHashMap<>();
+    private final Map<String, FailedConnect> failures = new ConcurrentHashMap<>();
     private final ExecutorService pumps = DaemonThreads.cachedPool("ssh");
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -103,6 +104,7 @@ public final class SshTransportFactory implements TransportFactory {
         if (existing != null && existing.client.isConnected()) {
             return existing;
         }
+        long asked = System.nanoTime();
         synchronized (connectLocks.computeIfAbsent(key, k -> new Object())) {
             if (closed.get()) {
                 throw new IllegalStateException("the SSH transport factory is closed");
@@ -111,13 +113,41 @@ public final class SshTransportFactory implements TransportFactory {
             if (existing != null && existing.client.isConnected()) {
                 return existing;
             }
+            // A connect that failed while this caller waited for it is its answer too: ten steps on a dead machine
+            // wait for one connect timeout, not for ten in a row.
+            FailedConnect failed = failures.get(key);
+            if (failed != null && failed.atNanos() - asked > 0) {
+                throw failed.error();
+            }
             if (existing != null) {
                 evict(machine, existing);
             }
-            Connection fresh = connect(machine);
+            Connection fresh;
+            try {
+                fresh = handshake(machine);
+            } catch (RuntimeException e) {
+                failures.put(key, new FailedConnect(System.nanoTime(), e));
+                throw e;
+            }
+            failures.remove(key);
             connections.put(key, fresh);
             return fresh;
         }
+    }
+
+    /** Connects now, so that the first command does not wait for the handshake; a failure is left to it to report. */
+    @Override
+    public void connectAhead(Machine machine) {
+        Objects.requireNonNull(machine, "machine == null");
+        try {
+            connection(machine);
+        } catch (RuntimeException e) {
+            // the first command on the machine gets this failure, with its context
+        }
+    }
+
+    /** The last connect to a machine that failed, and when it ended. */
+    private record FailedConnect(long atNanos, RuntimeException error) {
     }
 
     /** Drops a broken connection so the next call opens a new one. */
@@ -126,7 +156,7 @@ public final class SshTransportFactory implements TransportFactory {
         connection.closeQuietly();
     }
 
-    private Connection connect(Machine machine) {
+    private Connection handshake(Machine machine) {
         SSHClient client = new SSHClient(config);
         client.setSocketFactory(new NoDelaySockets());
         client.setConnectTimeout((int) connectTimeout.toMillis());

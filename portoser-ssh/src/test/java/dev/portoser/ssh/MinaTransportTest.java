@@ -55,6 +55,52 @@ class MinaTransportTest extends TransportContract {
     }
 
     @Test
+    void stepsWaitingForAConnectThatFailsGetItsFailureInsteadOfEachTryingAgain() throws Exception {
+        // a server that accepts and never says a word: each connect attempt waits for the read timeout
+        java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+             SshTransportFactory ssh = SshTransportFactory.builder().knownHosts(server.knownHosts)
+                     .readTimeout(java.time.Duration.ofSeconds(3)).connectTimeout(java.time.Duration.ofSeconds(3))
+                     .build()) {
+            List<java.net.Socket> held = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                        accepted.incrementAndGet();
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            Machine dead = new Machine("silent", "127.0.0.1", System.getProperty("user.name"), Platform.LINUX,
+                    silent.getLocalPort(), key.toString(), null, null, null, null, List.of());
+            List<java.util.concurrent.CompletableFuture<String>> calls = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                calls.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        ssh.open(dead).exec(Command.of("true"));
+                        return "connected?";
+                    } catch (dev.portoser.transport.TransportException e) {
+                        return e.getMessage();
+                    }
+                }));
+            }
+            List<String> answers = new java.util.ArrayList<>();
+            for (var call : calls) {
+                answers.add(call.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertThat(answers).doesNotContain("connected?");
+            assertThat(accepted.get()).as(answers.toString()).isEqualTo(1); // one connect, one failure for all four
+            for (java.net.Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
     void anUnknownHostKeyIsRefusedByDefault() throws Exception {
         Path empty = Files.writeString(dir.resolve("empty_known_hosts"), "");
         try (SshTransportFactory strict = SshTransportFactory.builder().knownHosts(empty).build()) {
