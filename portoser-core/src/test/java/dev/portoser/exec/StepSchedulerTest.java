@@ -18,7 +18,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -73,14 +72,9 @@ class StepSchedulerTest {
         return m;
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(5); // polling a condition, within a bound
-        }
+    /** Waits until {@code n} more steps have started (each start releases one permit), within a bound. */
+    private static void awaitStarts(Semaphore starts, int n) throws InterruptedException {
+        assertThat(starts.tryAcquire(n, 20, TimeUnit.SECONDS)).as(n + " more steps started").isTrue();
     }
 
     @Test
@@ -116,8 +110,10 @@ class StepSchedulerTest {
         AtomicInteger running = new AtomicInteger();
         AtomicInteger most = new AtomicInteger();
         Semaphore finish = new Semaphore(0);
+        Semaphore starts = new Semaphore(0);
         StepScheduler.StepWork blocking = step -> {
             started.add(step.service());
+            starts.release();
             most.accumulateAndGet(running.incrementAndGet(), Math::max);
             finish.acquireUninterruptibly();
             running.decrementAndGet();
@@ -126,10 +122,12 @@ class StepSchedulerTest {
         Plan plan = Planner.of(Registry.parse(yaml.toString())).all();
         var run = java.util.concurrent.CompletableFuture.supplyAsync(() -> scheduler(Integer.MAX_VALUE, 2, false)
                 .run(plan, blocking));
+        awaitStarts(starts, 2); // the limit fills
         for (int done = 0; done < 5; done++) {
-            int expected = Math.min(5, done + 2);
-            await(expected + " started", () -> started.size() == expected);
-            finish.release();
+            finish.release(); // one ends: the next starts in its slot
+            if (done < 3) {
+                awaitStarts(starts, 1);
+            }
         }
         assertThat(run.get(20, TimeUnit.SECONDS)).allMatch(r -> r.outcome() == StepOutcome.SUCCEEDED);
         assertThat(most.get()).isEqualTo(2);
@@ -149,8 +147,10 @@ class StepSchedulerTest {
     @Test
     void cancellingInterruptsTheRunningStepAndCancelsWhatHasNotStarted() throws Exception {
         AtomicBoolean interrupted = new AtomicBoolean();
+        Semaphore starts = new Semaphore(0);
         StepScheduler.StepWork waits = step -> {
             started.add(step.service());
+            starts.release();
             try {
                 new Semaphore(0).acquire(); // until interrupted
             } catch (InterruptedException e) {
@@ -161,7 +161,8 @@ class StepSchedulerTest {
         };
         var run = java.util.concurrent.CompletableFuture.supplyAsync(() -> scheduler(Integer.MAX_VALUE, 8, false)
                 .run(Planner.of(chain()).deploy("web"), waits));
-        await("db to start", () -> started.contains("db"));
+        awaitStarts(starts, 1); // db runs
+        assertThat(started).containsExactly("db");
         cancelled.set(true);
         Map<String, StepOutcome> outcomes = outcomes(run.get(20, TimeUnit.SECONDS));
         assertThat(interrupted).isTrue();
